@@ -1,0 +1,73 @@
+#pragma once
+// Outcome of parsing one frame: ok, a benign "not for us" outcome, or a malformed reason.
+// Every value has a stable name used in metrics (`reason` label) and the report.
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace rv::dataplane {
+
+enum class ParseStatus : uint8_t {
+  kOk = 0,
+  // Benign: the frame is well formed but carries nothing the planes parse.
+  kNotIp,        // ARP, LLC/STP, LLDP, ...
+  kOtherL4,      // ICMP, SCTP, ... over IP
+  kIpFragment,   // needs reassembly before L4 can be read
+  // Malformed: counted as malformed{reason} and dropped.
+  kTruncatedL2,
+  kTruncatedVlan,
+  kTooManyVlanTags,
+  kTruncatedIpv4,
+  kBadIpv4Version,
+  kBadIpv4HeaderLength,
+  kBadIpv4TotalLength,
+  kTruncatedIpv6,
+  kBadIpv6Version,
+  kBadIpv6PayloadLength,
+  kTruncatedIpv6ExtHeader,
+  kTooManyIpv6ExtHeaders,
+  kTruncatedUdp,
+  kBadUdpLength,
+  kTruncatedTcp,
+  kBadTcpHeaderLength,
+  kUnsupportedLinkType,
+  kCount,
+};
+
+inline constexpr std::size_t kParseStatusCount = static_cast<std::size_t>(ParseStatus::kCount);
+inline constexpr ParseStatus kFirstMalformed = ParseStatus::kTruncatedL2;
+
+constexpr bool is_malformed(ParseStatus s) noexcept {
+  return s >= kFirstMalformed && s < ParseStatus::kCount;
+}
+
+constexpr std::string_view to_string(ParseStatus s) noexcept {
+  constexpr std::array<std::string_view, kParseStatusCount> kNames = {
+      "ok",
+      "not_ip",
+      "other_l4",
+      "ip_fragment",
+      "truncated_l2",
+      "truncated_vlan",
+      "too_many_vlan_tags",
+      "truncated_ipv4",
+      "bad_ipv4_version",
+      "bad_ipv4_header_length",
+      "bad_ipv4_total_length",
+      "truncated_ipv6",
+      "bad_ipv6_version",
+      "bad_ipv6_payload_length",
+      "truncated_ipv6_ext_header",
+      "too_many_ipv6_ext_headers",
+      "truncated_udp",
+      "bad_udp_length",
+      "truncated_tcp",
+      "bad_tcp_header_length",
+      "unsupported_link_type",
+  };
+  const auto i = static_cast<std::size_t>(s);
+  return i < kNames.size() ? kNames[i] : std::string_view("unknown");
+}
+
+}  // namespace rv::dataplane
