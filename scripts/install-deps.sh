@@ -21,6 +21,7 @@ packages=(
   libgtest-dev
   libhwloc-dev
   libnats-dev
+  nlohmann-json3-dev
   libpcap-dev
   libspdlog-dev
   libtbb-dev
