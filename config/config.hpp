@@ -1,0 +1,85 @@
+#pragma once
+// The appliance configuration: plain structs with defaults (DESIGN.md §7). No YAML here: the
+// schema (config/schema.hpp) describes every key, the loader (config/loader.hpp) fills them.
+// Defaults are the values a fresh `rvoipd` runs with; `rvoipd --print-default-config` prints them.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rv::config {
+
+struct DataplaneConfig {
+  std::string mode = "monitor";         // monitor | forward
+  std::string lcores = "auto";          // "auto" or a list ("1,2", "2-5")
+  std::vector<std::string> ports;       // PCI addresses or vdev strings; empty = every probed port
+  std::vector<std::string> eal_args;    // extra EAL arguments
+  bool hugepages = false;               // false: --no-huge --no-shconf (tests, laptops)
+  uint32_t memory_mb = 512;             // EAL memory when hugepages are off
+  uint32_t rx_queues = 1;               // per port; RSS on IP/UDP when > 1
+  uint32_t rx_descriptors = 1024;
+  uint32_t tx_descriptors = 1024;
+  uint32_t mbufs = 16383;               // per port pool (2^n - 1 is optimal)
+  uint32_t mbuf_cache = 256;
+  uint32_t burst_size = 32;
+  uint32_t housekeeping_interval = 1024;  // lcore loop iterations between housekeeping ticks
+  std::vector<std::string> sip_ports = {"5060", "5061"};  // fast path; SIP is detected on any port
+  uint32_t rtp_port_min = 0;            // configured RTP range (0 = none)
+  uint32_t rtp_port_max = 0;
+  bool rtp_heuristic = true;            // strict RTP/RTCP header heuristic for unknown flows
+};
+
+struct EventsConfig {
+  std::string implementation = "static";  // static | zerocopy
+  uint32_t channel_capacity = 4096;       // per ring, power of two
+  bool enable_priority = true;
+  uint32_t batch_size = 32;
+  uint32_t shard_count = 0;               // 0 = one shard per worker lcore
+  bool enable_metrics = true;
+  uint32_t latency_sample_every = 64;     // TSC-stamp 1 in N events
+};
+
+struct SignalingConfig {
+  uint32_t max_calls = 131072;
+  uint32_t max_tcp_streams = 8192;
+  uint32_t tcp_buffer_bytes = 16384;
+  uint32_t setup_timeout_s = 180;      // INVITE without a final answer
+  uint32_t call_timeout_s = 14400;     // answered call without BYE
+  uint32_t linger_s = 32;              // ended calls kept for retransmissions
+};
+
+struct MediaConfig {
+  uint32_t max_streams = 262144;
+  uint32_t media_timeout_s = 30;
+};
+
+struct PlanesConfig {
+  SignalingConfig signaling;
+  MediaConfig media;
+};
+
+struct ControlConfig {
+  bool metrics_enabled = true;
+  std::string metrics_listen = "127.0.0.1:9464";
+  uint32_t shutdown_timeout_ms = 1500;
+  uint32_t heartbeat_timeout_ms = 1000;
+  double health_ring_usage = 0.8;
+  double health_drop_rate = 0.05;
+  std::string progress = "auto";  // auto | on | off (live progress line on stderr)
+};
+
+struct LoggingConfig {
+  std::string level = "info";      // trace | debug | info | warn | error | critical | off
+  std::string format = "text";     // text | json
+  std::string output = "stderr";   // stderr | stdout | a file path
+};
+
+struct Config {
+  DataplaneConfig dataplane;
+  EventsConfig events;
+  PlanesConfig planes;
+  ControlConfig control;
+  LoggingConfig logging;
+};
+
+}  // namespace rv::config

@@ -1,0 +1,214 @@
+#include "config/loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "config/schema.hpp"
+#include "config/validate.hpp"
+
+extern char** environ;
+
+namespace rv::config {
+namespace {
+
+std::string node_kind(const YAML::Node& n) {
+  switch (n.Type()) {
+    case YAML::NodeType::Null: return "nothing";
+    case YAML::NodeType::Scalar: return fmt::format("'{}'", n.Scalar());
+    case YAML::NodeType::Sequence: return "a list";
+    case YAML::NodeType::Map: return "a mapping";
+    default: return "an undefined node";
+  }
+}
+
+struct YamlWalker {
+  Config& config;
+  ConfigIssues& issues;
+  KeyLocations& where;
+
+  void issue(const std::string& path, const YAML::Mark& m, std::string msg) {
+    issues.push_back({path, std::move(msg), m.line + 1, m.column + 1});
+  }
+
+  void set_field(const FieldSpec& f, const std::string& path, const YAML::Node& value) {
+    if (f.kind == FieldKind::kStringList) {
+      if (!value.IsSequence()) {
+        issue(path, value.Mark(), fmt::format("expected a list of strings, got {}", node_kind(value)));
+        return;
+      }
+      std::vector<std::string> items;
+      for (const auto& item : value) {
+        if (!item.IsScalar()) {
+          issue(path, item.Mark(), fmt::format("expected a string item, got {}", node_kind(item)));
+          return;
+        }
+        items.push_back(item.Scalar());
+      }
+      if (auto err = f.set_list(config, items)) issue(path, value.Mark(), *err);
+      return;
+    }
+    if (!value.IsScalar()) {
+      issue(path, value.Mark(), fmt::format("expected {}, got {}", expected_text(f), node_kind(value)));
+      return;
+    }
+    if (auto err = f.set(config, value.Scalar())) issue(path, value.Mark(), *err);
+  }
+
+  void walk(const YAML::Node& map, const std::string& prefix) {
+    for (const auto& kv : map) {
+      const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
+      const std::string path = prefix.empty() ? key : prefix + "." + key;
+      const YAML::Mark mark = kv.first.Mark();
+      where[path] = {mark.line + 1, mark.column + 1};
+      if (const FieldSpec* f = find_field(path)) {
+        set_field(*f, path, kv.second);
+      } else if (is_section(path)) {
+        if (kv.second.IsMap()) {
+          walk(kv.second, path);
+        } else if (!kv.second.IsNull()) {
+          issue(path, kv.second.Mark(), fmt::format("expected a mapping (section), got {}", node_kind(kv.second)));
+        }
+      } else {
+        issue(path, mark, "unknown key");
+      }
+    }
+  }
+};
+
+void parse_yaml(const std::string& text, Config& config, ConfigIssues& issues,
+                KeyLocations& where) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    issues.push_back({"(file)", fmt::format("invalid YAML: {}", e.msg), e.mark.line + 1, e.mark.column + 1});
+    return;
+  }
+  if (root.IsNull()) return;  // an empty file keeps the defaults
+  if (!root.IsMap()) {
+    issues.push_back({"(root)", fmt::format("expected a mapping of sections, got {}", node_kind(root)), root.Mark().line + 1, root.Mark().column + 1});
+    return;
+  }
+  try {
+    YamlWalker{config, issues, where}.walk(root, "");
+  } catch (const YAML::Exception& e) {
+    issues.push_back({"(file)", fmt::format("invalid YAML: {}", e.msg), e.mark.line + 1, e.mark.column + 1});
+  }
+}
+
+// RVOIP__PLANES__MEDIA__MAX_STREAMS -> planes.media.max_streams
+std::string env_to_path(std::string_view name) {
+  name.remove_prefix(std::string_view("RVOIP__").size());
+  std::string path;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if (name.substr(i, 2) == "__") {
+      path += '.';
+      ++i;
+    } else {
+      path += static_cast<char>(std::tolower(static_cast<unsigned char>(name[i])));
+    }
+  }
+  return path;
+}
+
+void apply_override(Config& config, const std::string& path, std::string_view value,
+                    const std::string& origin, ConfigIssues& issues) {
+  const FieldSpec* f = find_field(path);
+  if (f == nullptr) {
+    issues.push_back({path, is_section(path) ? "is a section, not a key" : "unknown key", 0, 0, origin});
+    return;
+  }
+  if (auto err = f->set(config, value)) issues.push_back({path, *err, 0, 0, origin});
+}
+
+std::expected<Config, ConfigIssues> finish(Config config, ConfigIssues issues,
+                                           const KeyLocations& where) {
+  if (issues.empty()) validate(config, where, issues);
+  if (!issues.empty()) return std::unexpected(std::move(issues));
+  return config;
+}
+
+}  // namespace
+
+std::expected<Config, ConfigIssues> load_yaml_text(const std::string& yaml) {
+  Config config;
+  ConfigIssues issues;
+  KeyLocations where;
+  parse_yaml(yaml, config, issues, where);
+  return finish(std::move(config), std::move(issues), where);
+}
+
+std::expected<Config, ConfigIssues> load_config(const LoadRequest& request) {
+  Config config;
+  ConfigIssues issues;
+  KeyLocations where;
+  if (request.file) {
+    std::ifstream in(*request.file);
+    if (!in) {
+      issues.push_back({*request.file, "cannot read config file (check the path and permissions)"});
+      return std::unexpected(std::move(issues));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    parse_yaml(text.str(), config, issues, where);
+  }
+  for (const auto& [name, value] : request.env) {
+    apply_override(config, env_to_path(name), value, "environment " + name, issues);
+  }
+  for (const auto& s : request.sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      issues.push_back({s, "expected --set section.key=value", 0, 0, "--set"});
+      continue;
+    }
+    apply_override(config, s.substr(0, eq), std::string_view(s).substr(eq + 1), "--set", issues);
+  }
+  return finish(std::move(config), std::move(issues), where);
+}
+
+std::vector<std::pair<std::string, std::string>> environment_overrides() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    if (!kv.starts_with("RVOIP__")) continue;
+    const auto eq = kv.find('=');
+    if (eq == std::string_view::npos) continue;
+    out.emplace_back(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string render_default_config() {
+  const Config defaults;
+  std::string out =
+      "# rvoipd reference configuration: every key with its default value.\n"
+      "# Precedence: defaults < this file < RVOIP__SECTION__KEY=value < --set section.key=value\n"
+      "# (reload) marks keys applied by hot reload (SIGHUP or file change); others need a restart.\n";
+  std::vector<std::string> open;  // currently open section path components
+  for (const auto& f : schema()) {
+    std::vector<std::string> parts;
+    std::stringstream ss(f.path);
+    for (std::string p; std::getline(ss, p, '.');) parts.push_back(p);
+    const std::vector<std::string> sections(parts.begin(), parts.end() - 1);
+    std::size_t common = 0;
+    while (common < open.size() && common < sections.size() && open[common] == sections[common]) ++common;
+    for (std::size_t i = common; i < sections.size(); ++i) {
+      if (i == 0) out += '\n';
+      out += fmt::format("{:{}}{}:\n", "", i * 2, sections[i]);
+    }
+    open = sections;
+    const std::string indent(sections.size() * 2, ' ');
+    out += fmt::format("{}# {}{} ({})\n", indent, f.help, f.reloadable ? " (reload)" : "", expected_text(f));
+    out += fmt::format("{}{}: {}\n", indent, parts.back(), f.render(defaults));
+  }
+  return out;
+}
+
+}  // namespace rv::config
