@@ -13,6 +13,7 @@ packages=(
   googletest
   libbenchmark-dev
   libboost-dev
+  libcivetweb-dev
   libcli11-dev
   libconcurrentqueue-dev
   libdpdk-dev

@@ -1,0 +1,192 @@
+#include "control/appliance.hpp"
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "dataplane/eal.hpp"
+#include "dataplane/rx_clock.hpp"
+
+namespace rv::control {
+namespace {
+
+uint64_t realtime_ns() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+// Which ports to open, with their link types: captures become net_pcap vdevs; otherwise the
+// configured ports, or every probed port.
+std::vector<dataplane::PortRequest> port_requests(const config::Config& cfg, const RunPlan& plan) {
+  std::vector<dataplane::PortRequest> out;
+  if (!plan.captures.empty()) {
+    for (std::size_t i = 0; i < plan.captures.size(); ++i) {
+      out.push_back({fmt::format("net_pcap{}", i), plan.captures[i].link});
+    }
+    return out;
+  }
+  std::vector<std::string> names;
+  for (const auto& p : cfg.dataplane.ports) names.push_back(p.substr(0, p.find(',')));
+  if (names.empty()) names = dataplane::probed_port_names();
+  for (const auto& n : names) out.push_back({n, dataplane::LinkType::kEthernet});
+  return out;
+}
+
+dataplane::EalPlan eal_plan(const config::Config& cfg, const RunPlan& plan) {
+  dataplane::EalPlan e;
+  for (std::size_t i = 0; i < plan.captures.size(); ++i) {
+    e.vdevs.push_back(fmt::format("net_pcap{},rx_pcap={}", i, plan.captures[i].path));
+  }
+  if (plan.captures.empty()) {
+    for (const auto& p : cfg.dataplane.ports) {
+      if (p.starts_with("net_")) {
+        e.vdevs.push_back(p);
+      } else {
+        e.pci_allow.push_back(p);
+      }
+    }
+  }
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  e.lcores = dataplane::default_lcores(1, cpus);
+  e.user_args = plan.eal_args;
+  return e;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Appliance>> Appliance::create(const config::Config& cfg,
+                                                     const RunPlan& plan) {
+  std::unique_ptr<Appliance> a(new Appliance());
+  a->replay_ = !plan.captures.empty();
+  const auto args = dataplane::build_eal_args(cfg.dataplane, eal_plan(cfg, plan));
+  if (auto r = dataplane::init_eal(args); !r) return std::unexpected(r.error());
+  a->eal_ready_ = true;
+  if (rte_lcore_count() < 2) {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "need at least 2 lcores (main + one worker); give -l 0-1 or --lcores after --");
+  }
+  const auto requests = port_requests(cfg, plan);
+  if (requests.empty()) {
+    return make_error(ErrorCode::kNotFound,
+                      "no ports: configure dataplane.ports, give --pcap, or pass a device to the "
+                      "EAL (e.g. rvoipd -- --vdev=net_null0)");
+  }
+  auto ports = dataplane::start_ports(requests, cfg.dataplane, rte_lcore_count() - 1);
+  if (!ports) return std::unexpected(std::move(ports.error()).with_context("starting ports"));
+  a->ports_ = std::move(*ports);
+  a->classifier_ = std::make_unique<planes::transport::ClassifierConfig>(
+      planes::transport::ClassifierConfig::from(cfg.dataplane));
+  a->classifier_slot_.store(a->classifier_.get(), std::memory_order_release);
+  if (auto r = a->build_shards(cfg); !r) return std::unexpected(r.error());
+  return a;
+}
+
+Result<void> Appliance::build_shards(const config::Config& cfg) {
+  const auto ts_field = dataplane::lookup_rx_timestamp_field();
+  const uint64_t hz = rte_get_tsc_hz();
+  const uint64_t tsc0 = rte_rdtsc();
+  const uint64_t rt0 = realtime_ns();
+  std::vector<unsigned> workers;
+  unsigned lcore = 0;
+  RTE_LCORE_FOREACH_WORKER(lcore) workers.push_back(lcore);
+  std::vector<std::vector<planes::transport::RxQueue>> queues(workers.size());
+  // Queues spread round-robin over the workers; forward mode pairs ports 0<->1, 2<->3, ...
+  std::size_t next = 0;
+  for (std::size_t pi = 0; pi < ports_.size(); ++pi) {
+    const auto& p = ports_[pi];
+    const uint64_t unit = p.driver == "net_pcap" ? dataplane::kPcapNsPerUnit : 1;
+    for (uint16_t q = 0; q < p.rx_queues; ++q) {
+      planes::transport::RxQueue rq;
+      rq.port_id = p.port_id;
+      rq.queue_id = q;
+      rq.link = p.link;
+      rq.clock = dataplane::RxClock(ts_field, unit, hz, tsc0, rt0);
+      const std::size_t w = next++ % workers.size();
+      if (cfg.dataplane.mode == "forward") {
+        const std::size_t peer = pi ^ 1;
+        if (peer >= ports_.size()) {
+          return make_error(ErrorCode::kConfig,
+                            fmt::format("dataplane.mode forward needs ports in pairs; port {} "
+                                        "has no partner", p.name));
+        }
+        rq.tx_port = ports_[peer].port_id;
+        rq.tx_queue = static_cast<uint16_t>(w % ports_[peer].tx_queues);
+      }
+      queues[w].push_back(rq);
+    }
+  }
+  for (std::size_t w = 0; w < workers.size(); ++w) {
+    shards_.push_back(std::make_unique<planes::Shard>(workers[w], std::move(queues[w]), cfg,
+                                                      &classifier_slot_));
+  }
+  return {};
+}
+
+Result<void> Appliance::start() {
+  launch_args_.reserve(shards_.size());
+  for (auto& s : shards_) {
+    launch_args_.push_back({&s->loop(), &stop_});
+    const int rc = rte_eal_remote_launch(&dataplane::LcoreLoop::launch_entry, &launch_args_.back(),
+                                         s->loop().lcore_id());
+    if (rc != 0) {
+      request_stop();
+      wait();
+      return make_error(ErrorCode::kDpdk, fmt::format("cannot launch lcore {}: {}",
+                                                      s->loop().lcore_id(), rte_strerror(-rc)));
+    }
+    launched_ = true;
+  }
+  return {};
+}
+
+void Appliance::request_stop() noexcept { stop_.store(true, std::memory_order_release); }
+
+void Appliance::wait() noexcept {
+  if (!launched_ || joined_) return;
+  rte_eal_mp_wait_lcore();
+  joined_ = true;
+}
+
+Appliance::~Appliance() {
+  request_stop();
+  wait();
+  shards_.clear();
+  if (eal_ready_) {
+    dataplane::stop_ports(ports_);
+    dataplane::cleanup_eal();
+  }
+}
+
+TrafficTotals Appliance::totals() const noexcept {
+  TrafficTotals t;
+  for (const auto& s : shards_) {
+    const auto& c = s->transport_counters();
+    t.rx_frames += c.rx_frames.load();
+    t.rx_bytes += c.rx_bytes.load();
+    for (std::size_t i = 0; i < t.by_class.size(); ++i) t.by_class[i] += c.by_class[i].load();
+    for (std::size_t i = 0; i < t.by_status.size(); ++i) t.by_status[i] += c.by_status[i].load();
+    t.oversize_frames += c.oversize_frames.load();
+    t.tx_frames += c.tx_frames.load();
+    t.tx_dropped += c.tx_dropped.load();
+  }
+  return t;
+}
+
+std::vector<LcoreLoad> Appliance::lcore_loads() const {
+  std::vector<LcoreLoad> out;
+  for (const auto& s : shards_) {
+    const auto& st = s->loop().stats();
+    out.push_back({s->loop().lcore_id(), st.busy_cycles.load(), st.idle_cycles.load(),
+                   st.heartbeat_tsc.load()});
+  }
+  return out;
+}
+
+}  // namespace rv::control

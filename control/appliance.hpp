@@ -1,0 +1,78 @@
+#pragma once
+// Appliance: the running data plane as the control plane sees it — EAL, ports, shards (one per
+// worker lcore), launch and stop. Every start step registers its undo; the destructor tears
+// down in reverse order. Control-plane only.
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "control/capture_info.hpp"
+#include "dataplane/lcore_loop.hpp"
+#include "dataplane/port.hpp"
+#include "events/error.hpp"
+#include "planes/shard.hpp"
+#include "planes/transport/classifier.hpp"
+
+namespace rv::control {
+
+struct RunPlan {
+  std::vector<CaptureInfo> captures;    // replay mode when not empty
+  std::vector<std::string> eal_args;    // from the command line, after `--`
+};
+
+// Sums of every shard's counters, read on the control thread at any time.
+struct TrafficTotals {
+  uint64_t rx_frames = 0;
+  uint64_t rx_bytes = 0;
+  std::array<uint64_t, planes::transport::kPacketClassCount> by_class{};
+  std::array<uint64_t, dataplane::kParseStatusCount> by_status{};
+  uint64_t oversize_frames = 0;
+  uint64_t tx_frames = 0;
+  uint64_t tx_dropped = 0;
+};
+
+struct LcoreLoad {
+  unsigned lcore_id = 0;
+  uint64_t busy_cycles = 0;
+  uint64_t idle_cycles = 0;
+  uint64_t heartbeat_tsc = 0;
+};
+
+class Appliance {
+ public:
+  // Initialises the EAL, starts the ports and builds the shards. Nothing runs yet.
+  static Result<std::unique_ptr<Appliance>> create(const config::Config& cfg, const RunPlan& plan);
+  ~Appliance();
+
+  // Launches one loop per worker lcore.
+  Result<void> start();
+  // Asks the loops to drain and return; wait() joins them.
+  void request_stop() noexcept;
+  void wait() noexcept;
+
+  TrafficTotals totals() const noexcept;
+  std::vector<LcoreLoad> lcore_loads() const;
+  const std::vector<dataplane::Port>& ports() const noexcept { return ports_; }
+  const std::vector<std::unique_ptr<planes::Shard>>& shards() const noexcept { return shards_; }
+  bool running() const noexcept { return launched_ && !joined_; }
+
+ private:
+  Appliance() = default;
+  Result<void> build_shards(const config::Config& cfg);
+
+  bool eal_ready_ = false;
+  std::vector<dataplane::Port> ports_;
+  std::unique_ptr<planes::transport::ClassifierConfig> classifier_;
+  std::atomic<const planes::transport::ClassifierConfig*> classifier_slot_{nullptr};  // cp: wo, dp: ro
+  std::vector<std::unique_ptr<planes::Shard>> shards_;
+  std::vector<dataplane::LcoreLoop::LaunchArgs> launch_args_;
+  std::atomic<bool> stop_{false};  // cp: wo, dp: ro
+  bool launched_ = false;
+  bool joined_ = false;
+  bool replay_ = false;
+};
+
+}  // namespace rv::control

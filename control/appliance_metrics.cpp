@@ -1,0 +1,62 @@
+#include "control/appliance_metrics.hpp"
+
+#include <rte_version.h>
+
+#include "dataplane/port.hpp"
+#include "rv_build_config.hpp"
+
+namespace rv::control {
+namespace {
+
+void collect_packets(MetricsWriter& w, const Appliance& app) {
+  const TrafficTotals t = app.totals();
+  for (std::size_t i = 0; i < planes::transport::kPacketClassCount; ++i) {
+    w.counter("rvoip_packets_total", "Frames classified, by class", {{"class", std::string(to_string(static_cast<planes::transport::PacketClass>(i)))}}, double(t.by_class[i]));
+  }
+  for (std::size_t i = 1; i < dataplane::kParseStatusCount; ++i) {
+    const auto st = static_cast<dataplane::ParseStatus>(i);
+    const Labels l = {{"reason", std::string(to_string(st))}};
+    if (dataplane::is_malformed(st)) {
+      w.counter("rvoip_packets_malformed_total", "Frames dropped as malformed, by reason", l, double(t.by_status[i]));
+    } else {
+      w.counter("rvoip_packets_not_inspected_total", "Well-formed frames no plane reads, by reason", l, double(t.by_status[i]));
+    }
+  }
+  w.counter("rvoip_packets_dropped_total", "Frames dropped by the appliance, by reason", {{"reason", "oversize_frame"}}, double(t.oversize_frames));
+  w.counter("rvoip_packets_dropped_total", "Frames dropped by the appliance, by reason", {{"reason", "tx_full"}}, double(t.tx_dropped));
+  w.counter("rvoip_packets_forwarded_total", "Frames transmitted on the paired port (forward mode)", {}, double(t.tx_frames));
+}
+
+void collect_ports(MetricsWriter& w, const Appliance& app) {
+  for (const auto& p : app.ports()) {
+    const auto s = dataplane::read_port_stats(p.port_id);
+    const Labels l = {{"port", p.name}};
+    w.counter("rvoip_port_rx_packets_total", "Packets received by the port", l, double(s.ipackets));
+    w.counter("rvoip_port_rx_bytes_total", "Bytes received by the port", l, double(s.ibytes));
+    w.counter("rvoip_port_rx_missed_total", "Packets the port dropped because RX queues were full", l, double(s.imissed));
+    w.counter("rvoip_port_rx_errors_total", "Erroneous packets received", l, double(s.ierrors));
+    w.counter("rvoip_port_rx_nombuf_total", "RX mbuf allocation failures", l, double(s.rx_nombuf));
+    w.counter("rvoip_port_tx_packets_total", "Packets transmitted by the port", l, double(s.opackets));
+    w.counter("rvoip_port_tx_errors_total", "Packets the port failed to transmit", l, double(s.oerrors));
+  }
+}
+
+void collect_lcores(MetricsWriter& w, const Appliance& app) {
+  for (const auto& l : app.lcore_loads()) {
+    const uint64_t total = l.busy_cycles + l.idle_cycles;
+    w.gauge("rvoip_lcore_busy_ratio", "Share of loop cycles that did work", {{"lcore", std::to_string(l.lcore_id)}}, total ? double(l.busy_cycles) / double(total) : 0.0);
+  }
+}
+
+}  // namespace
+
+void register_appliance_metrics(MetricsRegistry& registry, const Appliance& app) {
+  registry.add([](MetricsWriter& w) {
+    w.gauge("rvoip_build_info", "Build information", {{"version", RV_VERSION}, {"dpdk", rte_version()}}, 1);
+  });
+  registry.add([&app](MetricsWriter& w) { collect_packets(w, app); });
+  registry.add([&app](MetricsWriter& w) { collect_ports(w, app); });
+  registry.add([&app](MetricsWriter& w) { collect_lcores(w, app); });
+}
+
+}  // namespace rv::control

@@ -1,0 +1,48 @@
+#include "control/progress.hpp"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+
+namespace rv::control {
+
+using Clock = std::chrono::steady_clock;
+using planes::transport::PacketClass;
+
+Progress::Progress(const RunPlan& plan)
+    : start_(Clock::now()), last_draw_(start_), last_rate_time_(start_) {
+  for (const auto& c : plan.captures) expected_ += c.frames;
+}
+
+void Progress::tick(const Appliance& app) {
+  if (Clock::now() - last_draw_ < std::chrono::milliseconds(200)) return;
+  draw(app);
+}
+
+void Progress::finish(const Appliance& app) {
+  draw(app);
+  std::fputs("\n", stderr);
+}
+
+void Progress::draw(const Appliance& app) {
+  const auto now = Clock::now();
+  const TrafficTotals t = app.totals();
+  const double dt = std::chrono::duration<double>(now - last_rate_time_).count();
+  if (dt > 0.1) {
+    rate_pps_ = double(t.rx_frames - last_frames_) / dt;
+    last_frames_ = t.rx_frames;
+    last_rate_time_ = now;
+  }
+  last_draw_ = now;
+  auto c = [&](PacketClass k) { return t.by_class[static_cast<std::size_t>(k)]; };
+  std::string line = expected_ != 0
+      ? fmt::format("{}/{} packets ({:.1f}%)", t.rx_frames, expected_, 100.0 * double(t.rx_frames) / double(expected_))
+      : fmt::format("{} packets", t.rx_frames);
+  line += fmt::format(" | {:.0f} pps | sip {} rtp {} rtcp {} other {} | {:.1f} s", rate_pps_,
+                      c(PacketClass::kSip), c(PacketClass::kRtp), c(PacketClass::kRtcp),
+                      c(PacketClass::kOther), std::chrono::duration<double>(now - start_).count());
+  std::fprintf(stderr, "\r\033[K%s", line.c_str());
+  std::fflush(stderr);
+}
+
+}  // namespace rv::control

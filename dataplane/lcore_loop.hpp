@@ -1,0 +1,60 @@
+#pragma once
+// The run-to-completion loop of one worker lcore (DESIGN.md §4).
+//
+// Order of steps in one iteration:
+//   1. every poller in `pollers` in the order given (rx+parse+steer first, then fabric drains,
+//      then timers): each returns the work it did;
+//   2. busy or idle cycles are accounted for the iteration (busy when any poller did work);
+//   3. every `housekeeping_interval` iterations: the heartbeat is stamped and every
+//      housekeeping poller runs (config snapshot pickup, counter publication, timeouts).
+// When stop is requested the loop keeps iterating until one full pass does no work (drain),
+// then returns. The loop never blocks, allocates, locks or logs.
+
+#include <atomic>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "dataplane/counter.hpp"
+#include "dataplane/poller.hpp"
+
+namespace rv::dataplane {
+
+// Written by the lcore, read by the control plane (health, rvoip_lcore_busy_ratio).
+struct alignas(64) LcoreStats {
+  Counter iterations;     // dp: wo, cp: ro
+  Counter busy_cycles;    // dp: wo, cp: ro
+  Counter idle_cycles;    // dp: wo, cp: ro
+  Counter heartbeat_tsc;  // dp: wo, cp: ro — TSC of the last housekeeping tick
+  Counter work_items;     // dp: wo, cp: ro — sum of what pollers reported
+};
+
+class LcoreLoop {
+ public:
+  LcoreLoop(unsigned lcore_id, std::vector<Poller*> pollers, std::vector<Poller*> housekeeping,
+            uint32_t housekeeping_interval);
+
+  // Runs until `stop` becomes true and a full pass found no work. Call on the lcore itself.
+  void run(const std::atomic<bool>& stop) noexcept;
+
+  // rte_eal_remote_launch entry: `arg` is a LaunchArgs*.
+  struct LaunchArgs {
+    LcoreLoop* loop;
+    const std::atomic<bool>* stop;
+  };
+  static int launch_entry(void* arg) noexcept;
+
+  unsigned lcore_id() const noexcept { return lcore_id_; }
+  const LcoreStats& stats() const noexcept { return stats_; }
+
+ private:
+  uint32_t run_pollers(std::span<Poller* const> pollers, uint64_t now) noexcept;
+
+  unsigned lcore_id_;
+  std::vector<Poller*> pollers_;       // fixed after construction
+  std::vector<Poller*> housekeeping_;  // fixed after construction
+  uint32_t housekeeping_interval_;
+  LcoreStats stats_;
+};
+
+}  // namespace rv::dataplane

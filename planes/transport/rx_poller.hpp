@@ -1,0 +1,122 @@
+#pragma once
+// RxPoller: the first step of a worker lcore loop — rx_burst, RX time, L2-L4 parse, classify,
+// count, hand the packet to the planes (Handler, chosen at compile time), then free the burst
+// (monitor) or transmit it on the paired port (forward).
+//
+// Handler must provide:
+//   void on_packet(PacketClass, const dataplane::ParsedPacket&, uint64_t rx_ns) noexcept;
+// The ParsedPacket's pointers are valid only during the call.
+
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include <array>
+#include <atomic>
+#include <span>
+#include <vector>
+
+#include "dataplane/packet_parser.hpp"
+#include "dataplane/poller.hpp"
+#include "dataplane/rx_clock.hpp"
+#include "planes/transport/classifier.hpp"
+#include "planes/transport/transport_counters.hpp"
+
+namespace rv::planes::transport {
+
+struct RxQueue {
+  uint16_t port_id = 0;
+  uint16_t queue_id = 0;
+  dataplane::LinkType link = dataplane::LinkType::kEthernet;
+  dataplane::RxClock clock;
+  int32_t tx_port = -1;  // forward mode: the paired port; -1 = monitor (free after inspection)
+  uint16_t tx_queue = 0;
+};
+
+inline constexpr uint16_t kMaxBurst = 512;
+inline constexpr std::size_t kScratchBytes = 16384;  // multi-segment frames are copied here
+
+template <typename Handler>
+class RxPoller final : public dataplane::Poller {
+ public:
+  // `classifier` points at the current immutable classifier snapshot (cp: wo, dp: ro); the
+  // lcore re-reads it at each housekeeping tick through refresh().
+  RxPoller(std::vector<RxQueue> queues, uint16_t burst,
+           const std::atomic<const ClassifierConfig*>* classifier, Handler& handler,
+           TransportCounters& counters)
+      : queues_(std::move(queues)),
+        burst_(burst > kMaxBurst ? kMaxBurst : burst),
+        classifier_slot_(classifier),
+        classifier_(classifier->load(std::memory_order_acquire)),
+        handler_(handler),
+        counters_(counters) {}
+
+  uint32_t poll(uint64_t now_tsc) noexcept override {
+    uint32_t total = 0;
+    for (auto& q : queues_) total += poll_queue(q, now_tsc);
+    return total;
+  }
+
+  // Housekeeping: pick up a newer classifier snapshot.
+  void refresh() noexcept { classifier_ = classifier_slot_->load(std::memory_order_acquire); }
+
+ private:
+  uint16_t poll_queue(RxQueue& q, uint64_t now_tsc) noexcept {
+    std::array<rte_mbuf*, kMaxBurst> bufs;
+    const uint16_t n = rte_eth_rx_burst(q.port_id, q.queue_id, bufs.data(), burst_);
+    if (n == 0) return 0;
+    for (uint16_t i = 0; i < n; ++i) {
+      if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
+      inspect(q, bufs[i], now_tsc);
+    }
+    if (q.tx_port < 0) {
+      rte_pktmbuf_free_bulk(bufs.data(), n);
+      return n;
+    }
+    const uint16_t sent =
+        rte_eth_tx_burst(static_cast<uint16_t>(q.tx_port), q.tx_queue, bufs.data(), n);
+    counters_.tx_frames.add(sent);
+    if (sent < n) {
+      counters_.tx_dropped.add(n - sent);
+      rte_pktmbuf_free_bulk(bufs.data() + sent, n - sent);
+    }
+    return n;
+  }
+
+  void inspect(const RxQueue& q, rte_mbuf* m, uint64_t now_tsc) noexcept {
+    counters_.rx_frames.add();
+    counters_.rx_bytes.add(m->pkt_len);
+    std::span<const uint8_t> frame;
+    if (m->nb_segs == 1) {
+      frame = {rte_pktmbuf_mtod(m, const uint8_t*), m->data_len};
+    } else if (m->pkt_len <= scratch_.size()) {
+      const auto* p = static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, m->pkt_len, scratch_.data()));
+      frame = {p, m->pkt_len};
+    } else {
+      counters_.oversize_frames.add();
+      counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
+      return;
+    }
+    dataplane::ParsedPacket pkt;
+    const dataplane::ParseStatus st = dataplane::parse_frame(frame, q.link, pkt);
+    counters_.by_status[static_cast<std::size_t>(st)].add();
+    if (st != dataplane::ParseStatus::kOk) {
+      if (!dataplane::is_malformed(st)) {
+        counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
+      }
+      return;
+    }
+    const PacketClass c = classify(pkt, *classifier_);
+    counters_.by_class[static_cast<std::size_t>(c)].add();
+    if (c != PacketClass::kOther) handler_.on_packet(c, pkt, q.clock.stamp(m, now_tsc));
+  }
+
+  std::vector<RxQueue> queues_;  // fixed after construction
+  uint16_t burst_;
+  const std::atomic<const ClassifierConfig*>* classifier_slot_;  // cp: wo, dp: ro
+  const ClassifierConfig* classifier_;                           // dp: rw (own copy of the pointer)
+  Handler& handler_;
+  TransportCounters& counters_;
+  alignas(64) std::array<uint8_t, kScratchBytes> scratch_{};
+};
+
+}  // namespace rv::planes::transport

@@ -1,0 +1,22 @@
+#pragma once
+// Per-lcore transport counters: written by one lcore, summed by the control plane on scrape.
+
+#include <array>
+
+#include "dataplane/counter.hpp"
+#include "dataplane/parse_status.hpp"
+#include "planes/transport/packet_class.hpp"
+
+namespace rv::planes::transport {
+
+struct alignas(64) TransportCounters {
+  dataplane::Counter rx_frames;  // dp: wo, cp: ro — every frame taken from a queue
+  dataplane::Counter rx_bytes;   // dp: wo, cp: ro
+  std::array<dataplane::Counter, kPacketClassCount> by_class;               // dp: wo, cp: ro
+  std::array<dataplane::Counter, dataplane::kParseStatusCount> by_status;  // dp: wo, cp: ro
+  dataplane::Counter oversize_frames;  // dp: wo, cp: ro — multi-segment frames above the scratch size
+  dataplane::Counter tx_frames;        // dp: wo, cp: ro — forwarded (forward mode)
+  dataplane::Counter tx_dropped;       // dp: wo, cp: ro — forward: TX queue full
+};
+
+}  // namespace rv::planes::transport
