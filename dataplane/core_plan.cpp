@@ -120,16 +120,19 @@ void set_control(CorePlan& plan, const MachineLayout& machine,
 Result<CorePlan> plan_single_core(const MachineLayout& machine, const CorePlanRequest& req) {
   const auto& core = machine.cores.front();
   if (core.cpus.size() < 2 || req.workers > 1) {
-    return make_error(ErrorCode::kResourceExhausted,
-                      "lcores auto: not enough cores: " + std::to_string(std::max(1u, req.workers)) +
-                          " dataplane lcore(s) + 1 control CPU wanted, the machine has 1 core (cpus " +
-                          format_cpu_list(core.cpus) + ")");
+    return make_error(
+        ErrorCode::kResourceExhausted,
+        "lcores auto: not enough cores: " + std::to_string(std::max(1u, req.workers)) +
+            " dataplane lcore(s) + 1 control CPU wanted, the machine has 1 core (cpus " +
+            format_cpu_list(core.cpus) + ")");
   }
   CorePlan plan;
   add_dataplane(plan, core, core.cpus[1]);
   plan.control_cpus.push_back(core.cpus[0]);
-  plan.warnings.push_back("one physical core only: the control group shares it with the dataplane "
-                          "lcore (SMT siblings " + format_cpu_list(core.cpus) + ")");
+  plan.warnings.push_back(
+      "one physical core only: the control group shares it with the dataplane "
+      "lcore (SMT siblings " +
+      format_cpu_list(core.cpus) + ")");
   return plan;
 }
 
@@ -241,7 +244,9 @@ void place_ports(CorePlan& plan, const CorePlanRequest& req) {
 
 }  // namespace
 
-void Topology::Deleter::operator()(hwloc_topology* t) const noexcept { hwloc_topology_destroy(t); }
+void Topology::Deleter::operator()(hwloc_topology* t) const noexcept {
+  hwloc_topology_destroy(t);
+}
 
 Result<Topology> Topology::load_system() {
   hwloc_topology_t t = nullptr;
@@ -302,11 +307,12 @@ Result<std::vector<unsigned>> parse_cpu_list(std::string_view text) {
     const auto dash = item.find('-');
     auto lo = parse_cpu_number(trim(item.substr(0, dash)), whole);
     if (!lo) return std::unexpected(lo.error());
-    auto hi = dash == std::string_view::npos ? lo : parse_cpu_number(trim(item.substr(dash + 1)), whole);
+    auto hi =
+        dash == std::string_view::npos ? lo : parse_cpu_number(trim(item.substr(dash + 1)), whole);
     if (!hi) return std::unexpected(hi.error());
     if (*hi < *lo) {
-      return make_error(ErrorCode::kConfig, "lcores: range '" + std::string(item) +
-                                                "' in '" + std::string(whole) + "' is reversed");
+      return make_error(ErrorCode::kConfig, "lcores: range '" + std::string(item) + "' in '" +
+                                                std::string(whole) + "' is reversed");
     }
     for (unsigned c = *lo; c <= *hi; ++c) out.push_back(c);
     if (comma == std::string_view::npos) break;
@@ -374,8 +380,8 @@ Result<void> pin_current_thread_to(const Topology& topo, std::span<const unsigne
   for (unsigned c : cpus) hwloc_bitmap_set(set.get(), c);
   if (hwloc_set_cpubind(topo.get(), set.get(), HWLOC_CPUBIND_THREAD) != 0) {
     const int err = errno;
-    return make_error(ErrorCode::kIo, "hwloc: cannot bind thread to CPUs " +
-                                          format_cpu_list(cpus) + ": " + strerror(err));
+    return make_error(ErrorCode::kIo, "hwloc: cannot bind thread to CPUs " + format_cpu_list(cpus) +
+                                          ": " + strerror(err));
   }
   return {};
 }

@@ -59,6 +59,7 @@ struct ParsedPacket {
   uint8_t tcp_flags = 0;
   uint16_t l3_offset = 0;        // from frame start
   uint16_t l4_offset = 0;        // from frame start
+  uint16_t frag_offset = 0;      // IPv6 fragment extension header, from frame start (0: none)
   const uint8_t* payload = nullptr;  // L4 payload
   uint32_t payload_len = 0;
 };

@@ -124,6 +124,7 @@ ParseStatus parse_ipv6(std::span<const uint8_t> f, std::size_t off, ParsedPacket
     if (nh == 44) {  // fragment header: 8 bytes
       if (end < pos + 8) return ParseStatus::kTruncatedIpv6ExtHeader;
       out.ip_proto = f[pos];
+      out.frag_offset = static_cast<uint16_t>(pos);
       return ParseStatus::kIpFragment;
     }
     if (!is_ipv6_ext_header(nh)) break;

@@ -25,7 +25,9 @@ CorePlan plan_ok(const MachineLayout& m, CorePlanRequest req) {
   return plan ? *plan : CorePlan{};
 }
 
-bool contains(const Cpus& v, unsigned c) { return std::find(v.begin(), v.end(), c) != v.end(); }
+bool contains(const Cpus& v, unsigned c) {
+  return std::find(v.begin(), v.end(), c) != v.end();
+}
 
 // No two dataplane lcores on one physical core, and no control CPU on a dataplane core.
 void expect_isolated(const MachineLayout& m, const CorePlan& plan) {
@@ -221,8 +223,8 @@ TEST(CorePlanExplicit, WorkerCountMustMatchList) {
 }
 
 TEST(CorePlanExplicit, PortOnOtherNodeWarns) {
-  const auto plan = plan_ok(machine("dual_socket_8c_smt.xml"),
-                            {.lcores = "2,3", .port_numa_nodes = {1}});
+  const auto plan =
+      plan_ok(machine("dual_socket_8c_smt.xml"), {.lcores = "2,3", .port_numa_nodes = {1}});
   EXPECT_EQ(plan.ports[0].mempool_socket, 1);
   EXPECT_TRUE(plan.ports[0].local_lcores.empty());
   ASSERT_EQ(plan.warnings.size(), 1u);
