@@ -1,0 +1,55 @@
+#pragma once
+// StreamRecord: everything the media plane keeps about one RTP stream (5-tuple + SSRC).
+// Lives in the stream table's preallocated array; only the owning lcore writes it.
+
+#include <array>
+#include <cstdint>
+
+#include "dataplane/flow_key.hpp"
+#include "planes/media/endpoint_map.hpp"
+#include "planes/media/rtp_stats.hpp"
+
+namespace rv::planes::media {
+
+// What RTCP said about a stream (reports from its receiver, SRs from its sender).
+struct RtcpState {
+  uint64_t last_sr_arrival_ns = 0;  // when the stream's sender's last SR passed us
+  uint32_t last_sr_ntp_mid = 0;     // its NTP timestamp, middle 32 bits (what LSR echoes)
+  int32_t cumulative_lost = 0;      // receiver's latest report block
+  uint32_t jitter_ts = 0;           // receiver-reported jitter, timestamp units
+  uint32_t reports = 0;             // report blocks about this stream
+  uint32_t sender_reports = 0;
+  float rtt_ms = -1;                // capture point <-> receiver round trip (LSR/DLSR); < 0 unknown
+  uint8_t fraction_lost = 0;        // /256
+};
+
+struct alignas(64) StreamRecord {
+  // Key.
+  dataplane::FlowKey flow;
+  uint32_t ssrc = 0;
+  // Identity of the media.
+  uint8_t payload_type = 0;   // first non-comfort-noise payload type (Wireshark's "regular")
+  uint8_t codec = 0;          // media::Codec of payload_type
+  uint8_t mapping_count = 0;  // SDP payload map copied at association
+  bool used = false;
+  uint64_t call_hash = 0;     // 0: no SDP association
+  uint64_t assoc_generation = 0;  // endpoint-map generation last tried while unassociated
+  uint64_t last_ns = 0;
+  uint64_t bytes = 0;
+  int64_t lost_counted = 0;   // loss already added to the monotonic counter
+  RtpStats stats;
+  std::array<PayloadMapping, kMaxPayloadMappings> mappings{};
+  RtcpState rtcp;
+  // RFC 4733 telephone events.
+  uint32_t last_event_ts = 0;
+  uint32_t dtmf_events = 0;
+  uint8_t last_event = 0;
+  bool event_seen = false;
+  bool bye_seen = false;      // RTCP BYE from this SSRC: reported as the end reason
+  // Timer wheel links (stream table).
+  uint32_t timer_prev = 0;
+  uint32_t timer_next = 0;
+  uint32_t timer_bucket = 0;
+};
+
+}  // namespace rv::planes::media

@@ -1,0 +1,104 @@
+#pragma once
+// StreamTable: the bounded, preallocated table of RTP streams keyed by (5-tuple, SSRC), with a
+// lazy timer wheel for media timeouts. Sized once at construction; afterwards noexcept,
+// allocation-free and lock-free. Per-packet cost is one hash, one index probe and the record,
+// independent of the number of streams (callers prefetch to hide cache misses).
+//
+// Timeouts: a stream is filed in the wheel bucket of its deadline (last packet + timeout) when
+// created; packets only update last_ns. When the wheel reaches a bucket, each stream in it is
+// either expired or refiled at its current deadline. So packets never touch the wheel, and a
+// stream is refiled at most once per timeout period. Granularity: timeout / 16 (1 ms .. 1 s).
+// Not thread-safe: one owner thread.
+
+#include <cstdint>
+#include <memory>
+
+#include "planes/media/flat_index.hpp"
+#include "planes/media/stream_record.hpp"
+
+namespace rv::planes::media {
+
+uint64_t stream_hash(const dataplane::FlowKey& flow, uint32_t ssrc) noexcept;
+
+class StreamTable {
+ public:
+  StreamTable(uint32_t max_streams, uint64_t timeout_ns);
+
+  void prefetch(uint64_t h) const noexcept { index_.prefetch(h); }
+  // Prefetches the record the index points at (after prefetch(h) had time to land).
+  void prefetch_record(uint64_t h, const dataplane::FlowKey& flow, uint32_t ssrc) const noexcept;
+
+  StreamRecord* find(const dataplane::FlowKey& flow, uint32_t ssrc, uint64_t h) noexcept;
+  const StreamRecord* find(const dataplane::FlowKey& flow, uint32_t ssrc) const noexcept;
+  // A fresh zeroed record for the key, filed for timeout at now_ns; nullptr when full.
+  StreamRecord* insert(const dataplane::FlowKey& flow, uint32_t ssrc, uint64_t h,
+                       uint64_t now_ns) noexcept;
+  void remove(StreamRecord& r) noexcept;
+
+  // Calls on_expired(record) for every stream idle for the timeout at `now_ns`, then removes it.
+  template <class F>
+  uint32_t expire(uint64_t now_ns, F&& on_expired) noexcept;
+  // The stream closest to its timeout (the soonest wheel bucket), nullptr when empty.
+  StreamRecord* eviction_candidate() noexcept;
+
+  template <class F>
+  void for_each(F&& f) const {
+    for (uint32_t i = 0; i < capacity_; ++i) {
+      if (records_[i].used) f(records_[i]);
+    }
+  }
+
+  uint32_t size() const noexcept { return size_; }
+  uint32_t capacity() const noexcept { return capacity_; }
+  uint64_t timeout_ns() const noexcept { return timeout_ns_; }
+  std::size_t memory_bytes() const noexcept;
+
+ private:
+  static constexpr uint32_t kNil = 0xffffffffu;
+  uint32_t slot_of(const StreamRecord& r) const noexcept {
+    return static_cast<uint32_t>(&r - records_.get());
+  }
+  void file(StreamRecord& r, uint64_t not_before_tick) noexcept;
+  void unfile(StreamRecord& r) noexcept;
+
+  uint32_t capacity_;
+  uint32_t size_ = 0;
+  uint32_t free_head_ = 0;
+  uint64_t timeout_ns_;
+  uint64_t tick_ns_;
+  uint32_t wheel_mask_;
+  uint64_t cursor_tick_ = 0;  // every bucket up to this tick has been processed
+  bool started_ = false;
+  std::unique_ptr<StreamRecord[]> records_;
+  std::unique_ptr<uint32_t[]> wheel_;  // bucket heads
+  FlatIndex index_;
+};
+
+template <class F>
+uint32_t StreamTable::expire(uint64_t now_ns, F&& on_expired) noexcept {
+  const uint64_t now_tick = now_ns / tick_ns_;
+  if (!started_ || now_tick <= cursor_tick_) return 0;
+  const uint64_t steps = std::min<uint64_t>(now_tick - cursor_tick_, uint64_t{wheel_mask_} + 1);
+  uint32_t ended = 0;
+  for (uint64_t k = 1; k <= steps; ++k) {
+    const auto b = static_cast<uint32_t>((cursor_tick_ + k) & wheel_mask_);
+    uint32_t i = wheel_[b];
+    wheel_[b] = kNil;  // detach: refiled streams start a new list
+    while (i != kNil) {
+      StreamRecord& r = records_[i];
+      i = r.timer_next;
+      if (r.last_ns + timeout_ns_ <= now_ns) {
+        on_expired(r);
+        r.timer_bucket = kNil;  // already detached from the wheel
+        remove(r);
+        ++ended;
+      } else {
+        file(r, now_tick + 1);
+      }
+    }
+  }
+  cursor_tick_ = now_tick;
+  return ended;
+}
+
+}  // namespace rv::planes::media
