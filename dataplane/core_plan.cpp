@@ -370,6 +370,14 @@ std::vector<std::string> eal_core_args(const CorePlan& plan) {
   return {"-l", format_cpu_list(lcores), "--main-lcore", std::to_string(plan.main_lcore)};
 }
 
+std::string eal_lcores_value(const CorePlan& plan) {
+  std::string out = "0@" + std::to_string(plan.main_lcore);
+  for (std::size_t i = 0; i < plan.dataplane_lcores.size(); ++i) {
+    out += ',' + std::to_string(i + 1) + '@' + std::to_string(plan.dataplane_lcores[i]);
+  }
+  return out;
+}
+
 Result<void> pin_current_thread_to(const Topology& topo, std::span<const unsigned> cpus) {
   if (!topo.is_this_system()) {
     return make_error(ErrorCode::kInvalidArgument,

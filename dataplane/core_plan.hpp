@@ -115,6 +115,11 @@ Result<CorePlan> plan_cores(const Topology& topo, const CorePlanRequest& request
 // EAL core arguments for `plan`: {"-l", "<main,dataplane...>", "--main-lcore", "<main>"}.
 std::vector<std::string> eal_core_args(const CorePlan& plan);
 
+// The same as one `--lcores` value with small lcore ids mapped onto the planned CPUs:
+// "0@<main>,1@<dataplane[0]>,2@<dataplane[1]>..." (lcore 0 is the main lcore). Works for CPU
+// numbers >= RTE_MAX_LCORE, which `-l` cannot express.
+std::string eal_lcores_value(const CorePlan& plan);
+
 // Binds the calling thread to `cpus` (hwloc_set_cpubind, HWLOC_CPUBIND_THREAD). `topo` must be
 // load_system(). For control-group threads; lcores are pinned by the EAL.
 Result<void> pin_current_thread_to(const Topology& topo, std::span<const unsigned> cpus);

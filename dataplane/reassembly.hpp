@@ -23,13 +23,13 @@
 #include <rte_ip_frag.h>
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
 
+#include "dataplane/counter.hpp"
 #include "dataplane/packet.hpp"
 #include "events/error.hpp"
 
@@ -108,7 +108,7 @@ class Reassembler {
 
   // Any thread.
   uint64_t counter(ReassemblyCounter c) const noexcept {
-    return counters_.values[static_cast<std::size_t>(c)].load(std::memory_order_relaxed);
+    return counters_.values[static_cast<std::size_t>(c)].load();
   }
   uint64_t timeout_cycles() const noexcept { return timeout_cycles_; }
 
@@ -117,8 +117,7 @@ class Reassembler {
       : table_(table), timeout_cycles_(timeout_cycles) {}
 
   void add(ReassemblyCounter c, uint64_t n = 1) noexcept {
-    auto& v = counters_.values[static_cast<std::size_t>(c)];
-    v.store(v.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    counters_.values[static_cast<std::size_t>(c)].add(n);
   }
   rte_mbuf* drop(rte_mbuf* m, ReassemblyCounter reason) noexcept;
   void make_death_row_room() noexcept;
@@ -126,7 +125,7 @@ class Reassembler {
   rte_mbuf* strip_atomic_fragment(rte_mbuf* m, uint16_t l3_offset) noexcept;
 
   struct alignas(64) Counters {
-    std::array<std::atomic<uint64_t>, kReassemblyCounterCount> values{};  // dp: wo, cp: ro
+    std::array<Counter, kReassemblyCounterCount> values{};  // dp: wo, cp: ro
   };
 
   rte_ip_frag_tbl* table_;             // dp: rw (owner lcore)

@@ -70,6 +70,7 @@ TEST(CorePlanAuto, TwoCoreBox_ControlOnCore0WorkerOnCore1) {
   EXPECT_EQ(plan.control_cpus, (Cpus{0}));
   EXPECT_EQ(plan.main_lcore, 0u);
   EXPECT_EQ(eal_core_args(plan), (std::vector<std::string>{"-l", "0-1", "--main-lcore", "0"}));
+  EXPECT_EQ(eal_lcores_value(plan), "0@0,1@1");
   ASSERT_EQ(plan.ports.size(), 1u);
   EXPECT_EQ(plan.ports[0].local_lcores, (Cpus{1}));
   EXPECT_TRUE(plan.warnings.empty());
@@ -130,6 +131,7 @@ TEST(CorePlanAuto, DualSocket_PrefersPortNumaNode) {
   EXPECT_EQ(plan.ports[1].local_lcores, (Cpus{8, 9, 10, 11}));
   EXPECT_TRUE(plan.warnings.empty());
   EXPECT_EQ(eal_core_args(plan)[1], "0,8-11");
+  EXPECT_EQ(eal_lcores_value(plan), "0@0,1@8,2@9,3@10,4@11");
 }
 
 TEST(CorePlanAuto, DualSocket_DefaultWorkersFillPortNodeMinusControlCore) {
