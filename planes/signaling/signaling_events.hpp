@@ -1,0 +1,91 @@
+#pragma once
+// Events the signaling plane emits (DESIGN.md §5): SDP-learned media endpoints for the media
+// plane (High), call setup/teardown (Critical) and mid-call changes (High). Trivially copyable,
+// at most 128 bytes, so the fabric can copy them into rte_ring_*_elem slots.
+//
+// Delivery: SignalingEventSink, set once at start-up. Its methods are called on the owning lcore
+// from inside SignalingPlane::on_payload()/expire(); they must be noexcept, must not block and
+// must not call back into the plane. The event reference is valid only during the call.
+
+#include <array>
+#include <cstdint>
+#include <type_traits>
+
+#include "dataplane/packet.hpp"
+#include "planes/signaling/call_state.hpp"
+
+namespace rv::planes::signaling {
+
+// Mirrors the fabric's priority classes; the sink maps it to rv::events priorities.
+enum class EventPriority : uint8_t { kCritical, kHigh, kNormal, kLow };
+
+enum class CallEventKind : uint8_t {
+  kStarted,        // initial INVITE seen (Critical)
+  kRinging,        // first 18x (Critical: part of setup)
+  kAnswered,       // 2xx to the initial INVITE (Critical)
+  kEnded,          // final state reached: failed/cancelled/timed out/BYE (Critical)
+  kReinvite,       // re-INVITE or UPDATE inside the dialog (High)
+  kMediaChanged,   // SDP changed the call's media (High)
+};
+
+struct CallEvent {
+  uint64_t call_id_hash = 0;  // hash_call_id(Call-ID): the session key for steering
+  uint64_t timestamp_ns = 0;  // capture/arrival time of the message (or expiry time)
+  uint64_t setup_ns = 0;      // INVITE -> 2xx, 0 when not answered
+  uint64_t pdd_ns = 0;        // INVITE -> first 18x, 0 when none
+  uint64_t duration_ns = 0;   // 2xx -> BYE (kEnded of an answered call)
+  CallEventKind kind = CallEventKind::kStarted;
+  CallState state = CallState::kInitiating;
+  CallResult result = CallResult::kInProgress;
+  EventPriority priority = EventPriority::kCritical;
+  uint16_t final_code = 0;
+  uint8_t ended_by = 0;       // CallEndReason when kind == kEnded
+};
+
+// One media stream learned from SDP: RTP from the media plane's point of view is expected at
+// addr:port (the address the SDP's author receives on).
+struct MediaEndpointEvent {
+  static constexpr std::size_t kMaxPayloadTypes = 12;
+  static constexpr std::size_t kMaxRtpMaps = 4;
+  struct RtpMap {
+    uint32_t clock_rate = 0;
+    uint8_t payload_type = 0;
+    uint8_t channels = 1;
+    std::array<char, 10> codec{};  // NUL-padded, truncated
+  };
+
+  uint64_t call_id_hash = 0;
+  uint64_t timestamp_ns = 0;
+  dataplane::IpAddress addr;
+  uint16_t port = 0;
+  uint8_t media_kind = 0;      // SdpMediaKind
+  uint8_t direction = 0;       // SdpDirection
+  uint8_t from_offer = 0;      // 1: SDP offer (INVITE side), 0: answer
+  uint8_t from_caller = 0;     // 1: the SDP came from the caller (request direction)
+  uint8_t payload_type_count = 0;
+  uint8_t rtpmap_count = 0;
+  std::array<uint8_t, kMaxPayloadTypes> payload_types{};
+  std::array<RtpMap, kMaxRtpMaps> rtpmaps{};
+  EventPriority priority = EventPriority::kHigh;
+};
+
+static_assert(std::is_trivially_copyable_v<CallEvent>);
+static_assert(std::is_trivially_copyable_v<MediaEndpointEvent>);
+static_assert(sizeof(CallEvent) <= 128);
+static_assert(sizeof(MediaEndpointEvent) <= 128);
+
+class SignalingEventSink {
+ public:
+  virtual ~SignalingEventSink() = default;
+  virtual void on_call_event(const CallEvent& e) noexcept = 0;
+  virtual void on_media_endpoint(const MediaEndpointEvent& e) noexcept = 0;
+};
+
+// Drops everything (default when no sink is set).
+class NullSignalingSink final : public SignalingEventSink {
+ public:
+  void on_call_event(const CallEvent&) noexcept override {}
+  void on_media_endpoint(const MediaEndpointEvent&) noexcept override {}
+};
+
+}  // namespace rv::planes::signaling

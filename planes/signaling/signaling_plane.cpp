@@ -1,0 +1,63 @@
+#include "planes/signaling/signaling_plane.hpp"
+
+#include "planes/signaling/sip_parser.hpp"
+
+namespace rv::planes::signaling {
+
+namespace {
+
+bool only_crlf(std::span<const uint8_t> p) noexcept {
+  for (uint8_t b : p) {
+    if (b != '\r' && b != '\n' && b != 0) return false;
+  }
+  return true;
+}
+
+TcpReassemblerConfig tcp_config(const SignalingPlaneConfig& c) noexcept {
+  return TcpReassemblerConfig{c.max_tcp_streams, c.tcp_buffer_bytes, c.tcp_gap_timeout_ns,
+                              c.tcp_idle_timeout_ns};
+}
+
+}  // namespace
+
+SignalingPlane::SignalingPlane(const SignalingPlaneConfig& config, SignalingEventSink* sink)
+    : tracker_(config, counters_, sink != nullptr ? *sink : null_sink_),
+      tcp_(tcp_config(config), counters_) {}
+
+std::size_t SignalingPlane::memory_bytes() const noexcept {
+  return tracker_.memory_bytes() + tcp_.memory_bytes() + sizeof(*this);
+}
+
+bool SignalingPlane::handle(std::span<const uint8_t> msg, const dataplane::FlowKey& flow, bool is_tcp,
+                            uint64_t ts) noexcept {
+  const SipParseStatus st =
+      parse_sip_message(msg, is_tcp ? SipTransport::kTcp : SipTransport::kUdp, msg_);
+  if (st != SipParseStatus::kOk) {
+    counters_.malformed[static_cast<std::size_t>(st)].add();
+    return false;
+  }
+  if (!is_tcp && msg_.length < msg.size() && !only_crlf(msg.subspan(msg_.length))) {
+    counters_.udp_trailing_bytes.add(msg.size() - msg_.length);
+  }
+  tracker_.on_message(msg_, flow, ts);
+  return true;
+}
+
+void SignalingPlane::on_tcp_message(void* ctx, std::span<const uint8_t> msg,
+                                    const dataplane::FlowKey& flow, uint64_t ts) noexcept {
+  static_cast<SignalingPlane*>(ctx)->handle(msg, flow, true, ts);
+}
+
+uint32_t SignalingPlane::on_payload(std::span<const uint8_t> payload, const dataplane::FlowKey& flow,
+                                    bool is_tcp, uint32_t tcp_seq, uint8_t tcp_flags,
+                                    uint64_t ts) noexcept {
+  if (is_tcp) return tcp_.on_segment(flow, tcp_seq, tcp_flags, payload, ts, &on_tcp_message, this);
+  if (only_crlf(payload)) return 0;  // RFC 5626 keep-alive
+  return handle(payload, flow, false, ts) ? 1 : 0;
+}
+
+uint32_t SignalingPlane::expire(uint64_t now_ns, std::size_t budget_slots) noexcept {
+  return tracker_.expire(now_ns, budget_slots) + tcp_.expire(now_ns);
+}
+
+}  // namespace rv::planes::signaling

@@ -1,0 +1,284 @@
+#include "planes/signaling/tcp_reassembler.hpp"
+
+#include <bit>
+#include <cstring>
+
+#include "planes/signaling/sip_parser.hpp"
+
+namespace rv::planes::signaling {
+
+namespace {
+constexpr std::size_t kVictimScan = 16;
+}  // namespace
+
+TcpReassembler::TcpReassembler(const TcpReassemblerConfig& config, SignalingCounters& counters)
+    : cfg_(config), counters_(counters) {
+  if (cfg_.max_streams == 0) cfg_.max_streams = 1;
+  if (cfg_.buffer_bytes < 256) cfg_.buffer_bytes = 256;
+  const std::size_t want = std::size_t(cfg_.max_streams) + cfg_.max_streams / 3 + 1;
+  const std::size_t cap = std::bit_ceil(want < 16 ? std::size_t(16) : want);
+  slots_ = std::make_unique<Stream[]>(cap);
+  mask_ = cap - 1;
+  // Not zeroed: pages of unused buffers are never touched.
+  pool_ = std::make_unique_for_overwrite<uint8_t[]>(std::size_t(cfg_.max_streams) * cfg_.buffer_bytes);
+  free_buffers_ = std::make_unique<uint32_t[]>(cfg_.max_streams);
+  for (uint32_t i = 0; i < cfg_.max_streams; ++i) free_buffers_[i] = cfg_.max_streams - 1 - i;
+  free_count_ = cfg_.max_streams;
+}
+
+std::size_t TcpReassembler::memory_bytes() const noexcept {
+  return (mask_ + 1) * sizeof(Stream) + std::size_t(cfg_.max_streams) * cfg_.buffer_bytes +
+         std::size_t(cfg_.max_streams) * sizeof(uint32_t);
+}
+
+TcpReassembler::Stream* TcpReassembler::find(const dataplane::FlowKey& flow, uint64_t hash) noexcept {
+  for (std::size_t i = hash & mask_;; i = (i + 1) & mask_) {
+    Stream& s = slots_[i];
+    if (s.key_hash == 0) return nullptr;
+    if (s.key_hash == hash && s.key == flow) return &s;
+  }
+}
+
+void TcpReassembler::erase(std::size_t slot) noexcept {
+  free_buffers_[free_count_++] = slots_[slot].buffer;
+  std::size_t i = slot;
+  for (std::size_t j = (i + 1) & mask_; slots_[j].key_hash != 0; j = (j + 1) & mask_) {
+    const std::size_t h = slots_[j].key_hash & mask_;
+    if (((j - h) & mask_) >= ((j - i) & mask_)) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i].key_hash = 0;
+  --size_;
+  counters_.tcp_streams_active.set(size_);
+}
+
+void TcpReassembler::evict_one(uint64_t hash) noexcept {
+  std::size_t best = mask_ + 1;
+  std::size_t seen = 0;
+  for (std::size_t n = 0, i = hash & mask_; n <= mask_ && seen < kVictimScan; ++n, i = (i + 1) & mask_) {
+    if (slots_[i].key_hash == 0) continue;
+    ++seen;
+    if (best > mask_ || slots_[i].last_ns < slots_[best].last_ns) best = i;
+  }
+  if (best <= mask_) {
+    erase(best);
+    counters_.tcp_streams_evicted.add();
+  }
+}
+
+TcpReassembler::Stream* TcpReassembler::find_or_create(const dataplane::FlowKey& flow, uint64_t hash,
+                                                       uint64_t now) noexcept {
+  if (Stream* s = find(flow, hash)) return s;
+  if (size_ >= cfg_.max_streams || free_count_ == 0) evict_one(hash);
+  std::size_t i = hash & mask_;
+  while (slots_[i].key_hash != 0) i = (i + 1) & mask_;
+  Stream& s = slots_[i];
+  s = Stream{};
+  s.key_hash = hash;
+  s.key = flow;
+  s.last_ns = now;
+  s.buffer = free_buffers_[--free_count_];
+  ++size_;
+  counters_.tcp_streams_active.set(size_);
+  return &s;
+}
+
+void TcpReassembler::consume(Stream& s, uint32_t n) noexcept {
+  uint8_t* b = buf(s);
+  const uint32_t keep_end = s.ooo_end > s.used ? s.ooo_end : s.used;
+  std::memmove(b, b + n, keep_end - n);
+  s.used -= n;
+  if (s.ooo_end > s.ooo_begin) {
+    s.ooo_begin -= n;
+    s.ooo_end -= n;
+  }
+}
+
+// Skips to the first line that is a SIP start line; false when none is in the buffer yet.
+bool TcpReassembler::resync(Stream& s) noexcept {
+  const uint8_t* b = buf(s);
+  uint32_t line = 0;
+  while (line < s.used) {
+    if (looks_like_sip_start_line({b + line, s.used - line})) {
+      counters_.tcp_resync_skipped_bytes.add(line);
+      if (line > 0) consume(s, line);
+      s.synced = true;
+      return true;
+    }
+    const void* lf = std::memchr(b + line, '\n', s.used - line);
+    if (lf == nullptr) break;
+    line = uint32_t(static_cast<const uint8_t*>(lf) - b) + 1;
+  }
+  // Keep only the unterminated last line: it may become a start line.
+  counters_.tcp_resync_skipped_bytes.add(line);
+  if (line > 0) consume(s, line);
+  return false;
+}
+
+uint32_t TcpReassembler::extract(Stream& s, uint64_t ts, MessageFn fn, void* ctx) noexcept {
+  uint32_t delivered = 0;
+  while (s.used > 0) {
+    if (!s.synced && !resync(s)) {
+      if (s.used >= cfg_.buffer_bytes) {  // one endless line: no start line can be found in it
+        counters_.tcp_buffer_overflows.add();
+        counters_.tcp_resync_skipped_bytes.add(s.used);
+        consume(s, s.used);
+      }
+      break;
+    }
+    const SipFrame f = sip_frame({buf(s), s.used});
+    if (f.kind == SipFrame::Kind::kNeedMore) {
+      if (s.used >= cfg_.buffer_bytes) {
+        counters_.tcp_buffer_overflows.add();
+        counters_.tcp_resync_skipped_bytes.add(s.used);
+        consume(s, s.used);
+        s.synced = false;
+      }
+      break;
+    }
+    if (f.kind == SipFrame::Kind::kInvalid) {
+      counters_.malformed[std::size_t(SipParseStatus::kBadContentLength)].add();
+      consume(s, f.length);
+      s.synced = false;
+      continue;
+    }
+    fn(ctx, {buf(s), f.length}, s.key, ts);
+    ++delivered;
+    consume(s, f.length);
+  }
+  return delivered;
+}
+
+void TcpReassembler::give_up_hole(Stream& s) noexcept {
+  counters_.tcp_gaps.add();
+  const uint32_t ooo_len = s.ooo_end - s.ooo_begin;
+  // Sequence number of buffer offset x is next_seq - used + x.
+  s.next_seq = s.next_seq - s.used + s.ooo_end;
+  counters_.tcp_resync_skipped_bytes.add(s.used);
+  uint8_t* b = buf(s);
+  std::memmove(b, b + s.ooo_begin, ooo_len);
+  s.used = ooo_len;
+  s.ooo_begin = s.ooo_end = 0;
+  s.synced = false;
+}
+
+void TcpReassembler::hold_out_of_order(Stream& s, uint32_t offset, std::span<const uint8_t> data,
+                                       uint64_t ts) noexcept {
+  const uint32_t end = offset + uint32_t(data.size());
+  const bool have = s.ooo_end > s.ooo_begin;
+  if (have && (offset > s.ooo_end || end < s.ooo_begin)) {
+    counters_.tcp_ooo_dropped.add();  // a second disjoint hole: the sender will retransmit
+    return;
+  }
+  std::memcpy(buf(s) + offset, data.data(), data.size());
+  if (!have) {
+    s.ooo_begin = offset;
+    s.ooo_end = end;
+    s.ooo_since_ns = ts;
+  } else {
+    if (offset < s.ooo_begin) s.ooo_begin = offset;
+    if (end > s.ooo_end) s.ooo_end = end;
+  }
+  counters_.tcp_out_of_order_segments.add();
+}
+
+void TcpReassembler::append_in_order(Stream& s, std::span<const uint8_t> data, uint64_t ts, MessageFn fn,
+                                     void* ctx, uint32_t& delivered) noexcept {
+  while (!data.empty()) {
+    const uint32_t room = cfg_.buffer_bytes - s.used;
+    const uint32_t n = data.size() < room ? uint32_t(data.size()) : room;
+    std::memcpy(buf(s) + s.used, data.data(), n);
+    s.used += n;
+    s.next_seq += n;
+    data = data.subspan(n);
+    if (s.ooo_end > s.ooo_begin && s.ooo_begin <= s.used) {
+      // The hole is filled: the held range joins the in-order bytes.
+      if (s.ooo_end > s.used) {
+        s.next_seq += s.ooo_end - s.used;
+        s.used = s.ooo_end;
+      }
+      s.ooo_begin = s.ooo_end = 0;
+    }
+    delivered += extract(s, ts, fn, ctx);
+  }
+}
+
+uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq, uint8_t tcp_flags,
+                                    std::span<const uint8_t> payload, uint64_t ts, MessageFn fn,
+                                    void* ctx) noexcept {
+  counters_.tcp_segments.add();
+  const uint64_t hash = dataplane::hash_flow(flow) | 1;
+  if (tcp_flags & dataplane::kTcpRst) {
+    if (Stream* s = find(flow, hash)) erase(std::size_t(s - slots_.get()));
+    return 0;
+  }
+  const bool syn = (tcp_flags & dataplane::kTcpSyn) != 0;
+  if (payload.empty() && !syn && !(tcp_flags & dataplane::kTcpFin)) return 0;  // pure ACK
+  const bool existed = find(flow, hash) != nullptr;
+  Stream* s = find_or_create(flow, hash, ts);
+  if (syn) {
+    s->next_seq = seq + 1;
+    s->used = 0;
+    s->ooo_begin = s->ooo_end = 0;
+    s->synced = true;
+    ++seq;
+  } else if (!existed) {
+    s->next_seq = seq;  // joined mid-connection: find a start line first
+    s->synced = false;
+  }
+  s->last_ns = ts;
+  uint32_t delivered = 0;
+  if (!payload.empty()) {
+    int32_t diff = int32_t(seq - s->next_seq);
+    if (diff < 0) {
+      const uint32_t overlap = uint32_t(-diff);
+      counters_.tcp_retransmitted_segments.add();
+      payload = overlap >= payload.size() ? std::span<const uint8_t>{} : payload.subspan(overlap);
+      diff = 0;
+    }
+    if (s->ooo_end > s->ooo_begin && ts - s->ooo_since_ns > cfg_.gap_timeout_ns) {
+      give_up_hole(*s);
+      delivered += extract(*s, ts, fn, ctx);
+      diff = int32_t(seq - s->next_seq);
+    }
+    if (!payload.empty() && diff > 0) {
+      const uint64_t offset = uint64_t(s->used) + uint32_t(diff);
+      if (offset + payload.size() > cfg_.buffer_bytes) {
+        // The buffer cannot bridge the hole: give it up and restart at this segment.
+        counters_.tcp_gaps.add();
+        counters_.tcp_resync_skipped_bytes.add(s->used);
+        s->used = 0;
+        s->ooo_begin = s->ooo_end = 0;
+        s->next_seq = seq;
+        s->synced = false;
+        diff = 0;
+      } else {
+        hold_out_of_order(*s, uint32_t(offset), payload, ts);
+      }
+    }
+    if (!payload.empty() && diff == 0) append_in_order(*s, payload, ts, fn, ctx, delivered);
+  }
+  if (tcp_flags & dataplane::kTcpFin) {
+    if (Stream* f = find(flow, hash)) erase(std::size_t(f - slots_.get()));
+  }
+  return delivered;
+}
+
+uint32_t TcpReassembler::expire(uint64_t now_ns) noexcept {
+  uint32_t released = 0;
+  for (std::size_t i = 0; i <= mask_;) {
+    Stream& s = slots_[i];
+    if (s.key_hash != 0 && now_ns > s.last_ns && now_ns - s.last_ns > cfg_.idle_timeout_ns) {
+      erase(i);  // backward shift may move another stream into i: look at i again
+      counters_.tcp_streams_expired.add();
+      ++released;
+      continue;
+    }
+    ++i;
+  }
+  return released;
+}
+
+}  // namespace rv::planes::signaling
