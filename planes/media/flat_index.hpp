@@ -9,16 +9,22 @@
 #include <cstdint>
 #include <memory>
 
+#include "planes/media/huge_array.hpp"
+
 namespace rv::planes::media {
 
 class FlatIndex {
  public:
   static constexpr uint32_t kNone = 0xffffffffu;
+  struct Bucket {
+    uint32_t tag;
+    uint32_t slot;
+  };
 
   // Room for `max_entries` at load factor <= 1/2. Allocates (control thread, start-up).
   explicit FlatIndex(uint32_t max_entries)
-      : mask_(static_cast<uint32_t>(std::bit_ceil(uint64_t{max_entries} * 2 + 2)) - 1),
-        buckets_(std::make_unique<Bucket[]>(std::size_t{mask_} + 1)) {
+      : mask_(static_cast<uint32_t>(std::bit_ceil(uint64_t{max_entries} * 2)) - 1),
+        buckets_(std::size_t{mask_} + 1) {
     for (uint32_t i = 0; i <= mask_; ++i) buckets_[i] = Bucket{0, kNone};
   }
 
@@ -69,12 +75,8 @@ class FlatIndex {
   std::size_t memory_bytes() const noexcept { return (std::size_t{mask_} + 1) * sizeof(Bucket); }
 
  private:
-  struct Bucket {
-    uint32_t tag;
-    uint32_t slot;
-  };
   uint32_t mask_;
-  std::unique_ptr<Bucket[]> buckets_;
+  HugeArray<Bucket> buckets_;
 };
 
 // 64x64 -> 128 multiply folded to 64 bits: the core of a fast, well-mixing key hash.

@@ -9,7 +9,6 @@
 namespace rv::planes::media {
 namespace {
 constexpr uint32_t kEndpointSweepBudget = 256;
-constexpr std::size_t kPrefetchAhead = 4;
 }  // namespace
 
 MediaPlane::MediaPlane(const MediaPlaneConfig& cfg, MediaEventSink* sink)
@@ -38,26 +37,32 @@ uint32_t MediaPlane::on_rtp_burst(std::span<const RtpInput> burst) noexcept {
     const std::size_t n = std::min(kChunk, burst.size() - base);
     RtpHeader hdr[kChunk];
     uint64_t hash[kChunk];
+    uint32_t slot[kChunk];
     bool valid[kChunk];
     // Stage 1: parse and hash the chunk, prefetch the index buckets.
     for (std::size_t i = 0; i < n; ++i) {
-      const RtpInput& in = burst[base + i];
-      const RtpParseStatus st = parse_rtp(in.payload, hdr[i]);
+      const RtpParseStatus st = parse_rtp(burst[base + i].payload, hdr[i]);
+      slot[i] = StreamTable::kNoSlot;
       valid[i] = st == RtpParseStatus::kOk;
       if (!valid[i]) {
         counters_.rtp_invalid[static_cast<std::size_t>(st)].add();
         continue;
       }
-      hash[i] = stream_hash(*in.flow, hdr[i].ssrc);
+      hash[i] = stream_hash(*burst[base + i].flow, hdr[i].ssrc);
       table_.prefetch(hash[i]);
     }
-    // Stage 2: prefetch records a few packets ahead, account in order.
+    // Stage 2: find the records, prefetch their hot lines.
     for (std::size_t i = 0; i < n; ++i) {
-      const std::size_t j = i + kPrefetchAhead;
-      if (j < n && valid[j]) table_.prefetch_record(hash[j], *burst[base + j].flow, hdr[j].ssrc);
+      if (!valid[i]) continue;
+      slot[i] = table_.find_slot(*burst[base + i].flow, hdr[i].ssrc, hash[i]);
+      table_.prefetch_slot(slot[i]);
+    }
+    // Stage 3: account in arrival order.
+    for (std::size_t i = 0; i < n; ++i) {
       if (!valid[i]) continue;
       const RtpInput& in = burst[base + i];
-      StreamRecord* r = stream_for(hdr[i], *in.flow, hash[i], in.arrival_ns);
+      StreamRecord* r = table_.record_at(slot[i], *in.flow, hdr[i].ssrc);
+      if (r == nullptr) r = stream_for(hdr[i], *in.flow, hash[i], in.arrival_ns);
       if (r != nullptr) account(*r, hdr[i], in.payload, in.arrival_ns);
       ++ok;
     }
@@ -96,11 +101,12 @@ PayloadInfo MediaPlane::payload_info(const StreamRecord& r, uint8_t pt) const no
 }
 
 void MediaPlane::try_associate(StreamRecord& r, uint64_t now_ns) noexcept {
-  r.assoc_generation = endpoints_.generation();
+  r.assoc_generation = static_cast<uint32_t>(endpoints_.generation());
   const CallAssociation* a = endpoints_.find(r.flow.dst, now_ns);
   if (a == nullptr) a = endpoints_.find(r.flow.src, now_ns);
   if (a == nullptr) return;
   r.call_hash = a->call_hash;
+  r.associated = true;
   r.mapping_count = a->mapping_count;
   r.mappings = a->mappings;
   if (r.stats.packets() != 0) r.codec = static_cast<uint8_t>(payload_info(r, r.payload_type).codec);
@@ -109,7 +115,7 @@ void MediaPlane::try_associate(StreamRecord& r, uint64_t now_ns) noexcept {
 
 void MediaPlane::account(StreamRecord& r, const RtpHeader& h, std::span<const uint8_t> payload,
                          uint64_t arrival_ns) noexcept {
-  if (r.call_hash == 0 && r.assoc_generation != endpoints_.generation()) {
+  if (!r.associated && r.assoc_generation != static_cast<uint32_t>(endpoints_.generation())) {
     try_associate(r, arrival_ns);
   }
   const PayloadInfo pi = payload_info(r, h.payload_type);

@@ -3,6 +3,7 @@
 // Lives in the stream table's preallocated array; only the owning lcore writes it.
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 #include "dataplane/flow_key.hpp"
@@ -24,32 +25,36 @@ struct RtcpState {
 };
 
 struct alignas(64) StreamRecord {
-  // Key.
-  dataplane::FlowKey flow;
-  uint32_t ssrc = 0;
-  // Identity of the media.
+  // Hot: what every packet touches, kept in the first three cache lines (see kHotBytes).
+  dataplane::FlowKey flow;    // key
   uint8_t payload_type = 0;   // first non-comfort-noise payload type (Wireshark's "regular")
   uint8_t codec = 0;          // media::Codec of payload_type
+  uint32_t ssrc = 0;          // key
   uint8_t mapping_count = 0;  // SDP payload map copied at association
   bool used = false;
-  uint64_t call_hash = 0;     // 0: no SDP association
-  uint64_t assoc_generation = 0;  // endpoint-map generation last tried while unassociated
+  bool associated = false;    // got a call from an SDP endpoint
+  bool event_seen = false;    // RFC 4733: an end packet was counted (last_event_ts valid)
+  uint32_t assoc_generation = 0;  // endpoint-map generation last tried while unassociated
   uint64_t last_ns = 0;
   uint64_t bytes = 0;
   int64_t lost_counted = 0;   // loss already added to the monotonic counter
   RtpStats stats;
+  // Cold: association, RTCP, events, timers.
+  uint64_t call_hash = 0;     // 0: no SDP association
   std::array<PayloadMapping, kMaxPayloadMappings> mappings{};
   RtcpState rtcp;
-  // RFC 4733 telephone events.
   uint32_t last_event_ts = 0;
   uint32_t dtmf_events = 0;
   uint8_t last_event = 0;
-  bool event_seen = false;
   bool bye_seen = false;      // RTCP BYE from this SSRC: reported as the end reason
   // Timer wheel links (stream table).
   uint32_t timer_prev = 0;
   uint32_t timer_next = 0;
   uint32_t timer_bucket = 0;
 };
+
+// Bytes of a StreamRecord the per-packet path touches; prefetched as a unit.
+inline constexpr std::size_t kHotBytes = offsetof(StreamRecord, call_hash);
+static_assert(kHotBytes <= 192, "hot stream fields must fit three cache lines");
 
 }  // namespace rv::planes::media

@@ -21,27 +21,15 @@ StreamTable::StreamTable(uint32_t max_streams, uint64_t timeout_ns)
       timeout_ns_(std::max<uint64_t>(timeout_ns, 1'000'000)),
       tick_ns_(std::clamp<uint64_t>(timeout_ns_ / 16, 1'000'000, 1'000'000'000)),
       wheel_mask_(static_cast<uint32_t>(std::bit_ceil(timeout_ns_ / tick_ns_ + 2)) - 1),
-      records_(std::make_unique<StreamRecord[]>(capacity_)),
+      records_(capacity_),
       wheel_(std::make_unique<uint32_t[]>(std::size_t{wheel_mask_} + 1)),
       index_(capacity_) {
   for (uint32_t i = 0; i < capacity_; ++i) records_[i].timer_next = i + 1;  // free list
   for (uint32_t b = 0; b <= wheel_mask_; ++b) wheel_[b] = kNil;
 }
 
-void StreamTable::prefetch_record(uint64_t h, const dataplane::FlowKey& flow,
-                                  uint32_t ssrc) const noexcept {
-  const uint32_t s = index_.find(h, [&](uint32_t slot) {
-    const StreamRecord& r = records_[slot];
-    return r.ssrc == ssrc && r.flow == flow;
-  });
-  if (s != FlatIndex::kNone) __builtin_prefetch(&records_[s], 1);
-}
-
 StreamRecord* StreamTable::find(const dataplane::FlowKey& flow, uint32_t ssrc, uint64_t h) noexcept {
-  const uint32_t s = index_.find(h, [&](uint32_t slot) {
-    const StreamRecord& r = records_[slot];
-    return r.ssrc == ssrc && r.flow == flow;
-  });
+  const uint32_t s = find_slot(flow, ssrc, h);
   return s == FlatIndex::kNone ? nullptr : &records_[s];
 }
 

@@ -10,10 +10,12 @@
 // stream is refiled at most once per timeout period. Granularity: timeout / 16 (1 ms .. 1 s).
 // Not thread-safe: one owner thread.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
 #include "planes/media/flat_index.hpp"
+#include "planes/media/huge_array.hpp"
 #include "planes/media/stream_record.hpp"
 
 namespace rv::planes::media {
@@ -24,9 +26,28 @@ class StreamTable {
  public:
   StreamTable(uint32_t max_streams, uint64_t timeout_ns);
 
+  static constexpr uint32_t kNoSlot = FlatIndex::kNone;
+
+  // Burst pipeline: prefetch(h) the index bucket, then find_slot() and prefetch_slot() the
+  // record, then record_at() to use it (re-validated: a stream created or evicted in between
+  // makes it fall back to find()).
   void prefetch(uint64_t h) const noexcept { index_.prefetch(h); }
-  // Prefetches the record the index points at (after prefetch(h) had time to land).
-  void prefetch_record(uint64_t h, const dataplane::FlowKey& flow, uint32_t ssrc) const noexcept;
+  uint32_t find_slot(const dataplane::FlowKey& flow, uint32_t ssrc, uint64_t h) const noexcept {
+    return index_.find(h, [&](uint32_t slot) {
+      const StreamRecord& r = records_[slot];
+      return r.ssrc == ssrc && r.flow == flow;
+    });
+  }
+  void prefetch_slot(uint32_t slot) const noexcept {
+    if (slot == kNoSlot) return;
+    const char* p = reinterpret_cast<const char*>(&records_[slot]);
+    for (std::size_t off = 0; off < kHotBytes; off += 64) __builtin_prefetch(p + off, 1);
+  }
+  StreamRecord* record_at(uint32_t slot, const dataplane::FlowKey& flow, uint32_t ssrc) noexcept {
+    if (slot == kNoSlot) return nullptr;
+    StreamRecord& r = records_[slot];
+    return (r.used && r.ssrc == ssrc && r.flow == flow) ? &r : nullptr;
+  }
 
   StreamRecord* find(const dataplane::FlowKey& flow, uint32_t ssrc, uint64_t h) noexcept;
   const StreamRecord* find(const dataplane::FlowKey& flow, uint32_t ssrc) const noexcept;
@@ -69,7 +90,7 @@ class StreamTable {
   uint32_t wheel_mask_;
   uint64_t cursor_tick_ = 0;  // every bucket up to this tick has been processed
   bool started_ = false;
-  std::unique_ptr<StreamRecord[]> records_;
+  HugeArray<StreamRecord> records_;
   std::unique_ptr<uint32_t[]> wheel_;  // bucket heads
   FlatIndex index_;
 };
