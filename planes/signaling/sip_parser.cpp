@@ -381,7 +381,9 @@ SipFrame sip_frame(std::span<const uint8_t> stream) noexcept {
     pos = line_end;
   }
   if (bad) return {SipFrame::Kind::kInvalid, static_cast<uint32_t>(body_start)};
-  if (body_start + content_length > s.size()) return {};
+  if (body_start + content_length > s.size()) {
+    return {SipFrame::Kind::kNeedMore, static_cast<uint32_t>(body_start + content_length)};
+  }
   return {SipFrame::Kind::kComplete, static_cast<uint32_t>(body_start + content_length)};
 }
 

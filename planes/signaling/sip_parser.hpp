@@ -31,7 +31,7 @@ SipHeaderId sip_header_id(std::string_view name) noexcept;
 // Framing of a byte stream (SIP over TCP, RFC 3261 §18.3).
 struct SipFrame {
   enum class Kind : uint8_t {
-    kNeedMore,  // headers or body incomplete
+    kNeedMore,  // headers or body incomplete; `length` is the full size once headers are complete
     kComplete,  // [0, length) is one message (leading CRLFs included)
     kInvalid,   // headers complete but Content-Length unusable: skip `length` bytes
   };

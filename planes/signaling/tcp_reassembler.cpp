@@ -131,10 +131,13 @@ uint32_t TcpReassembler::extract(Stream& s, uint64_t ts, MessageFn fn, void* ctx
     const SipFrame f = sip_frame({buf(s), s.used});
     if (f.kind == SipFrame::Kind::kNeedMore) {
       if (s.used >= cfg_.buffer_bytes) {
+        // Larger than the buffer: drop it. With its headers complete its length is known and
+        // the stream stays in sync; otherwise look for the next start line.
         counters_.tcp_buffer_overflows.add();
         counters_.tcp_resync_skipped_bytes.add(s.used);
+        s.skip = f.length > s.used ? f.length - s.used : 0;
+        s.synced = f.length > 0;
         consume(s, s.used);
-        s.synced = false;
       }
       break;
     }
@@ -161,6 +164,7 @@ void TcpReassembler::give_up_hole(Stream& s) noexcept {
   std::memmove(b, b + s.ooo_begin, ooo_len);
   s.used = ooo_len;
   s.ooo_begin = s.ooo_end = 0;
+  s.skip = 0;
   s.synced = false;
 }
 
@@ -187,6 +191,18 @@ void TcpReassembler::hold_out_of_order(Stream& s, uint32_t offset, std::span<con
 void TcpReassembler::append_in_order(Stream& s, std::span<const uint8_t> data, uint64_t ts, MessageFn fn,
                                      void* ctx, uint32_t& delivered) noexcept {
   while (!data.empty()) {
+    if (s.skip > 0) {
+      if (s.ooo_end > s.ooo_begin) {  // held bytes would lose their offset: drop them
+        counters_.tcp_ooo_dropped.add();
+        s.ooo_begin = s.ooo_end = 0;
+      }
+      const uint32_t k = data.size() < s.skip ? uint32_t(data.size()) : s.skip;
+      s.skip -= k;
+      s.next_seq += k;
+      counters_.tcp_resync_skipped_bytes.add(k);
+      data = data.subspan(k);
+      continue;
+    }
     const uint32_t room = cfg_.buffer_bytes - s.used;
     const uint32_t n = data.size() < room ? uint32_t(data.size()) : room;
     std::memcpy(buf(s) + s.used, data.data(), n);
@@ -222,6 +238,7 @@ uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq
     s->next_seq = seq + 1;
     s->used = 0;
     s->ooo_begin = s->ooo_end = 0;
+    s->skip = 0;
     s->synced = true;
     ++seq;
   } else if (!existed) {
@@ -252,6 +269,7 @@ uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq
         s->used = 0;
         s->ooo_begin = s->ooo_end = 0;
         s->next_seq = seq;
+        s->skip = 0;
         s->synced = false;
         diff = 0;
       } else {

@@ -54,6 +54,7 @@ class TcpReassembler {
     uint32_t ooo_begin = 0;  // held out-of-order bytes [ooo_begin, ooo_end) (buffer offsets)
     uint32_t ooo_end = 0;
     uint32_t buffer = 0;     // index into the buffer pool
+    uint32_t skip = 0;       // bytes still to drop of a message larger than the buffer
     bool synced = false;     // buffer starts at a message boundary
   };
 
