@@ -335,23 +335,29 @@ class SubscriberCore {
       return drain_class<kPool>(index_of(Priority::kNormal), max, sink, offset);
     }
     uint32_t handled = 0;
-    int idle_passes = 0;
+    bool refilled = false;
     while (handled < max) {
-      uint32_t pass = 0;
+      bool capped = false;   // a class used its whole ask: more may be waiting
+      bool starved = false;  // a class had no credit left: it was not looked at
+      const uint32_t before = handled;
       for (std::size_t c = 0; c < kPriorityCount && handled < max; ++c) {
-        if (credit_[c] == 0) continue;
-        const uint32_t got =
-            drain_class<kPool>(c, std::min(credit_[c], max - handled), sink, offset);
+        if (credit_[c] == 0) {
+          starved = true;
+          continue;
+        }
+        const uint32_t ask = std::min(credit_[c], max - handled);
+        const uint32_t got = drain_class<kPool>(c, ask, sink, offset);
         credit_[c] -= got;
-        pass += got;
         handled += got;
+        capped |= got == ask;
       }
-      if (pass != 0) {
-        idle_passes = 0;
-        continue;
-      }
-      if (++idle_passes == 2) break;  // nothing even with fresh credits: all empty
+      if (handled != before) refilled = false;
+      if (handled >= max || capped) continue;
+      // Every class that was looked at is empty. Classes out of credit get a new round, unless
+      // the last refill already found nothing.
+      if (!starved || refilled) break;
       for (std::size_t c = 0; c < kPriorityCount; ++c) credit_[c] = kClassWeight[c] * batch_;
+      refilled = true;
     }
     return handled;
   }
