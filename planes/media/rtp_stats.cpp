@@ -13,8 +13,6 @@ void RtpStats::start(const RtpSample& s) noexcept {
   *this = RtpStats{};
   first_ns_ = s.arrival_ns;
   first_ts_ = s.timestamp;
-  ext_ts_ = s.timestamp;
-  seq_ts_ = s.timestamp;
   start_seq_ = stop_seq_ = ws_seq_ = s.seq;
   last_pt_ = s.payload_type;
   total_ = 1;
@@ -30,17 +28,10 @@ void RtpStats::update(const RtpSample& s) noexcept {
   update_rfc3550(s.seq);
 }
 
-// Nearest unwrapping against the previous packet's extended timestamp.
-int64_t RtpStats::extend_timestamp(uint32_t ts) noexcept {
-  const auto delta = static_cast<int32_t>(ts - static_cast<uint32_t>(ext_ts_));
-  ext_ts_ += delta;
-  return ext_ts_;
-}
-
 void RtpStats::update_wireshark(const RtpSample& s) noexcept {
   const double now_ms = static_cast<double>(s.arrival_ns - first_ns_) / 1e6;
-  const int64_t ext_ts = extend_timestamp(s.timestamp);
-  const bool in_time = ext_ts >= seq_ts_;
+  const uint32_t ts_ahead = s.timestamp - first_ts_;  // modulo 2^32
+  const bool in_time = ts_ahead < 0x80000000u;
   const int seq = s.seq;
   const int last = ws_seq_;
 
@@ -64,20 +55,18 @@ void RtpStats::update_wireshark(const RtpSample& s) noexcept {
 
   // Clock rates below 1 kHz would divide by zero in rate/1000: treated as unknown.
   const uint32_t khz = s.clock_rate / 1000;
-  if (khz != 0) {
-    const double nominal_ms = static_cast<double>(ext_ts - seq_ts_) / khz;
-    const double diff = std::fabs(now_ms - (time_ms_ + nominal_ms));
+  if (in_time && khz != 0) {
+    const double nominal_ms = static_cast<double>(ts_ahead) / khz;
+    const double diff = std::fabs(now_ms - (time_ms_ + nominal_ms - nominal_ms_));
     jitter_ms_ = (15 * jitter_ms_ + diff) / 16;
+    nominal_ms_ = nominal_ms;
   }
   const bool regular = !s.marker && !cn && !after_cn && in_time;
   if (regular && khz != 0) {
     if (jitter_ms_ > max_jitter_ms_) max_jitter_ms_ = jitter_ms_;
     mean_jitter_ms_ = (mean_jitter_ms_ * (total_ - 1) + jitter_ms_) / total_;
   }
-  if (in_time) {
-    time_ms_ = now_ms;
-    seq_ts_ = ext_ts;
-  }
+  if (in_time) time_ms_ = now_ms;
   stop_seq_ = s.seq;
   ++total_;
 }

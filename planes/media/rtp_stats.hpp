@@ -11,10 +11,13 @@
 //    of the LAST packet seen (not the highest) and a wrap is counted when a packet in time order
 //    has a sequence number below the first one (and again only after passing it). lost =
 //    expected - packets, negative with duplicates.
-//  - a packet is "in time sequence" when its (unwrapped) RTP timestamp is not older than the
-//    last in-sequence packet's. Jitter (ms): D = |arrival - (t_prev + (ts - ts_prev) / (rate /
-//    1000))| against the last in-sequence packet, J += (D - J) / 16; rate / 1000 is an integer
-//    division, as Wireshark does it (44.1 kHz counts as 44).
+//  - a packet is "in time sequence" when its RTP timestamp is ahead of the FIRST packet's by
+//    less than 2^31 (modulo 2^32, so timestamp wraps are handled; a stream older than 2^31
+//    timestamp units — 74 h at 8 kHz, 6.6 h at 90 kHz — stops counting, as tshark does).
+//    Only such packets move the reference. Jitter (ms): nominal = (ts - ts_first) / (rate /
+//    1000), D = |arrival - (t_ref + nominal - nominal_ref)|, J += (D - J) / 16; rate / 1000 is an
+//    integer division, as Wireshark does it (44.1 kHz counts as 44). Verified against tshark
+//    4.0.17 on reordered, duplicated and wrapping captures (tests/planes/media).
 //  - max and mean jitter only over "regular" packets: not the first, no marker bit, not comfort
 //    noise and not right after comfort noise, in time sequence, clock rate known. The mean is
 //    Wireshark's running recurrence mean = (mean * (n - 1) + J) / n where n counts ALL packets
@@ -68,13 +71,11 @@ class RtpStats {
  private:
   void update_wireshark(const RtpSample& s) noexcept;
   void update_rfc3550(uint16_t seq) noexcept;
-  int64_t extend_timestamp(uint32_t ts) noexcept;
 
   // Wireshark-equivalent state.
   uint64_t first_ns_ = 0;        // arrival of the first packet; times below are relative to it
   double time_ms_ = 0;           // arrival of the last in-time-sequence packet
-  int64_t seq_ts_ = 0;           // its extended RTP timestamp
-  int64_t ext_ts_ = 0;           // extended timestamp of the previous packet (unwrapping)
+  double nominal_ms_ = 0;        // its timestamp distance from the first packet, in ms
   double jitter_ms_ = 0;
   double max_jitter_ms_ = 0;
   double mean_jitter_ms_ = 0;
