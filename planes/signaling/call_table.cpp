@@ -12,7 +12,8 @@ uint64_t hash_call_id(std::string_view call_id) noexcept {
 }
 
 CallTable::CallTable(uint32_t max_calls) : max_size_(max_calls == 0 ? 1 : max_calls) {
-  const std::size_t want = std::size_t(max_size_) + std::size_t(max_size_) / 3 + 1;
+  // Load factor at most 0.8 (100 000 calls -> 131 072 slots, 0.76).
+  const std::size_t want = std::size_t(max_size_) + std::size_t(max_size_) / 4;
   const std::size_t cap = std::bit_ceil(want < 16 ? std::size_t(16) : want);
   slots_ = std::make_unique<CallRecord[]>(cap);
   mask_ = cap - 1;

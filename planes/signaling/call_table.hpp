@@ -1,7 +1,7 @@
 #pragma once
 // CallTable: preallocated open-addressing (linear probing, backward-shift deletion) table of
 // CallRecords keyed by Call-ID. At most max_calls records; capacity is the next power of two
-// >= max_calls * 4/3 so probes stay short. All operations after construction are noexcept and
+// >= max_calls * 5/4 (load factor <= 0.8) so probes stay short. All operations after construction are noexcept and
 // allocation-free. Single-threaded: owned by one lcore. Pointers returned are valid until the
 // next insert or erase.
 

@@ -18,12 +18,15 @@ struct FixedHistogram {
   RelaxedCounter count;
   RelaxedCounter sum_ns;  // sum of observations in nanoseconds (export as seconds)
 
-  explicit constexpr FixedHistogram(const std::array<double, N>& b) noexcept : bounds_seconds(b) {}
+  std::array<uint64_t, N> bounds_ns;  // the same bounds in ns: exact comparisons
+
+  explicit constexpr FixedHistogram(const std::array<double, N>& b) noexcept : bounds_seconds(b) {
+    for (std::size_t i = 0; i < N; ++i) bounds_ns[i] = static_cast<uint64_t>(b[i] * 1e9 + 0.5);
+  }
 
   void observe_ns(uint64_t ns) noexcept {
-    const double s = static_cast<double>(ns) * 1e-9;
     std::size_t i = 0;
-    while (i < N && s > bounds_seconds[i]) ++i;
+    while (i < N && ns > bounds_ns[i]) ++i;
     buckets[i].add();
     count.add();
     sum_ns.add(ns);
