@@ -235,37 +235,56 @@ SipHeaderId sip_header_id(string_view name) noexcept {
       default: return kOther;
     }
   }
-  struct Entry {
-    string_view name;
-    SipHeaderId id;
-  };
-  static constexpr Entry kLong[] = {
-      {"Via", kVia},
-      {"From", kFrom},
-      {"To", kTo},
-      {"Call-ID", kCallId},
-      {"CSeq", kCSeq},
-      {"Contact", kContact},
-      {"Content-Length", kContentLength},
-      {"Content-Type", kContentType},
-      {"Max-Forwards", kMaxForwards},
-      {"Date", kDate},
-      {"Expires", kExpires},
-      {"Supported", kSupported},
-      {"Subject", kSubject},
-      {"Content-Encoding", kContentEncoding},
-      {"Event", kEvent},
-      {"Refer-To", kReferTo},
-      {"Allow-Events", kAllowEvents},
-      {"Session-Expires", kSessionExpires},
-      {"Identity", kIdentity},
-      {"Referred-By", kReferredBy},
-      {"Accept-Contact", kAcceptContact},
-      {"Reject-Contact", kRejectContact},
-      {"Request-Disposition", kRequestDisposition},
-  };
-  for (const Entry& e : kLong) {
-    if (e.name.size() == name.size() && lex::iequals(e.name, name)) return e.id;
+  // Dispatch on the first letter, then compare the few candidates (case-insensitive).
+  const auto is = [&](string_view candidate) { return lex::iequals(name, candidate); };
+  switch (lex::lower(name[0])) {
+    case 'a':
+      if (is("Allow-Events")) return kAllowEvents;
+      if (is("Accept-Contact")) return kAcceptContact;
+      break;
+    case 'c':
+      if (is("Call-ID")) return kCallId;
+      if (is("CSeq")) return kCSeq;
+      if (is("Contact")) return kContact;
+      if (is("Content-Length")) return kContentLength;
+      if (is("Content-Type")) return kContentType;
+      if (is("Content-Encoding")) return kContentEncoding;
+      break;
+    case 'd':
+      if (is("Date")) return kDate;
+      break;
+    case 'e':
+      if (is("Expires")) return kExpires;
+      if (is("Event")) return kEvent;
+      break;
+    case 'f':
+      if (is("From")) return kFrom;
+      break;
+    case 'i':
+      if (is("Identity")) return kIdentity;
+      break;
+    case 'm':
+      if (is("Max-Forwards")) return kMaxForwards;
+      break;
+    case 'r':
+      if (is("Refer-To")) return kReferTo;
+      if (is("Referred-By")) return kReferredBy;
+      if (is("Reject-Contact")) return kRejectContact;
+      if (is("Request-Disposition")) return kRequestDisposition;
+      break;
+    case 's':
+      if (is("Supported")) return kSupported;
+      if (is("Subject")) return kSubject;
+      if (is("Session-Expires")) return kSessionExpires;
+      break;
+    case 't':
+      if (is("To")) return kTo;
+      break;
+    case 'v':
+      if (is("Via")) return kVia;
+      break;
+    default:
+      break;
   }
   return kOther;
 }
@@ -316,7 +335,13 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
     if (!lex::all_token(name)) return SipParseStatus::kBadHeaderLine;
     const string_view value = lex::trim_lws(line.substr(colon + 1));
     const SipHeaderId id = sip_header_id(name);
-    if (m.header_count < SipMessage::kMaxHeaders) m.headers[m.header_count] = {name, value, id};
+    if (m.header_count < SipMessage::kMaxHeaders) {
+      // Field by field: a temporary aggregate here costs a store-forwarding stall per header.
+      SipHeader& h = m.headers[m.header_count];
+      h.name = name;
+      h.value = value;
+      h.id = id;
+    }
     if (m.header_count < UINT16_MAX) ++m.header_count;
     if (const auto st = apply_header(id, value, m, seen); st != SipParseStatus::kOk) return st;
   }
