@@ -30,9 +30,10 @@ FlowKey key_of(uint32_t i) {
   const uint8_t src[4] = {10, static_cast<uint8_t>(i >> 16), static_cast<uint8_t>(i >> 8),
                           static_cast<uint8_t>(i)};
   const uint8_t dst[4] = {172, 16, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i)};
-  return FlowKey{{rv::dataplane::IpAddress::v4(src), static_cast<uint16_t>(10000 + 2 * (i % 20000))},
-                 {rv::dataplane::IpAddress::v4(dst), static_cast<uint16_t>(30000 + 2 * (i % 15000))},
-                 rv::dataplane::kIpProtoUdp};
+  return FlowKey{
+      {rv::dataplane::IpAddress::v4(src), static_cast<uint16_t>(10000 + 2 * (i % 20000))},
+      {rv::dataplane::IpAddress::v4(dst), static_cast<uint16_t>(30000 + 2 * (i % 15000))},
+      rv::dataplane::kIpProtoUdp};
 }
 
 // A burst of packets for streams first..first+kBurst-1 (mod n), as an rx poll would hand them.
@@ -118,8 +119,10 @@ void BM_Rtp_UnorderedMapBaseline(benchmark::State& state) {
   auto run = [&] {
     for (const RtpInput& in : burst.in) {
       rv::planes::media::RtpHeader h;
-      if (rv::planes::media::parse_rtp(in.payload, h) != rv::planes::media::RtpParseStatus::kOk) continue;
-      rv::planes::media::RtpSample s{in.arrival_ns, h.timestamp, h.seq, h.payload_type, h.marker, 8000};
+      if (rv::planes::media::parse_rtp(in.payload, h) != rv::planes::media::RtpParseStatus::kOk)
+        continue;
+      rv::planes::media::RtpSample s{in.arrival_ns,  h.timestamp, h.seq,
+                                     h.payload_type, h.marker,    8000};
       auto [it, fresh] = map.try_emplace(Key{*in.flow, h.ssrc});
       if (fresh) {
         it->second.start(s);
@@ -164,7 +167,12 @@ void BM_Rtp_BurstFillOnly(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_Rtp_Update)->ArgName("streams")->Arg(1000)->Arg(10000)->Arg(100000)->Arg(200000);
-BENCHMARK(BM_Rtp_UnorderedMapBaseline)->ArgName("streams")->Arg(1000)->Arg(10000)->Arg(100000)->Arg(200000);
+BENCHMARK(BM_Rtp_UnorderedMapBaseline)
+    ->ArgName("streams")
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Arg(200000);
 BENCHMARK(BM_Rtp_BurstFillOnly)->ArgName("streams")->Arg(1000);
 
 BENCHMARK_MAIN();

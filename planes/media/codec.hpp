@@ -9,10 +9,42 @@ namespace rv::planes::media {
 
 enum class Codec : uint8_t {
   kUnknown = 0,  // dynamic payload type with no SDP mapping
-  kPcmu, kG721, kGsm, kG723, kDvi4, kLpc, kPcma, kG722, kL16, kQcelp, kCn, kMpa, kG728, kG729,
-  kCelb, kJpeg, kNv, kH261, kMpv, kMp2t, kH263,
-  kTelephoneEvent, kOpus, kAmr, kAmrWb, kIlbc, kSpeex, kG726, kG7221, kEvs, kH264, kH265, kVp8,
-  kVp9, kRed, kOther,
+  kPcmu,
+  kG721,
+  kGsm,
+  kG723,
+  kDvi4,
+  kLpc,
+  kPcma,
+  kG722,
+  kL16,
+  kQcelp,
+  kCn,
+  kMpa,
+  kG728,
+  kG729,
+  kCelb,
+  kJpeg,
+  kNv,
+  kH261,
+  kMpv,
+  kMp2t,
+  kH263,
+  kTelephoneEvent,
+  kOpus,
+  kAmr,
+  kAmrWb,
+  kIlbc,
+  kSpeex,
+  kG726,
+  kG7221,
+  kEvs,
+  kH264,
+  kH265,
+  kVp8,
+  kVp9,
+  kRed,
+  kOther,
 };
 inline constexpr std::size_t kCodecCount = static_cast<std::size_t>(Codec::kOther) + 1;
 
@@ -33,6 +65,8 @@ PayloadInfo static_payload(uint8_t pt) noexcept;
 Codec codec_from_name(std::string_view encoding) noexcept;
 
 // Comfort noise: 13, and 19 as used before RFC 3389.
-inline constexpr bool is_comfort_noise(uint8_t pt) noexcept { return pt == 13 || pt == 19; }
+inline constexpr bool is_comfort_noise(uint8_t pt) noexcept {
+  return pt == 13 || pt == 19;
+}
 
 }  // namespace rv::planes::media

@@ -75,7 +75,8 @@ const CallAssociation* EndpointMap::find(const dataplane::Endpoint& ep, uint64_t
 
 const CallAssociation* EndpointMap::find_call(uint64_t call_hash_value) const noexcept {
   for (uint32_t i = 0; i < capacity_; ++i) {
-    if (entries_[i].used && entries_[i].assoc.call_hash == call_hash_value) return &entries_[i].assoc;
+    if (entries_[i].used && entries_[i].assoc.call_hash == call_hash_value)
+      return &entries_[i].assoc;
   }
   return nullptr;
 }

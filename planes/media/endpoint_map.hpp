@@ -29,7 +29,7 @@ inline constexpr std::size_t kMaxPayloadMappings = 6;
 inline constexpr std::size_t kCallIdCapacity = 64;  // longer Call-IDs are truncated (hash is not)
 
 struct CallAssociation {
-  uint64_t call_hash = 0;                 // media::call_hash(full Call-ID)
+  uint64_t call_hash = 0;                       // media::call_hash(full Call-ID)
   std::array<char, kCallIdCapacity> call_id{};  // NUL-terminated, possibly truncated
   uint8_t mapping_count = 0;
   std::array<PayloadMapping, kMaxPayloadMappings> mappings{};
@@ -87,7 +87,7 @@ class EndpointMap {
 
   uint32_t capacity_;
   uint32_t size_ = 0;
-  uint32_t free_head_ = 0;   // free list threaded through next_free_
+  uint32_t free_head_ = 0;  // free list threaded through next_free_
   uint32_t sweep_hand_ = 0;
   uint64_t generation_ = 0;
   std::unique_ptr<Entry[]> entries_;

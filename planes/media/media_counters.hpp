@@ -19,8 +19,8 @@ template <std::size_t N>
 struct Histogram {
   std::array<double, N> bounds;
   std::array<dataplane::Counter, N + 1> buckets;  // dp: wo, cp: ro
-  dataplane::Counter sum_micro;                    // dp: wo, cp: ro
-  dataplane::Counter count;                        // dp: wo, cp: ro
+  dataplane::Counter sum_micro;                   // dp: wo, cp: ro
+  dataplane::Counter count;                       // dp: wo, cp: ro
 
   void observe(double v) noexcept {
     std::size_t i = 0;
@@ -33,31 +33,32 @@ struct Histogram {
 };
 
 struct alignas(64) MediaCounters {
-  dataplane::Counter rtp_packets;       // dp: wo, cp: ro — RTP packets accounted to a stream
-  dataplane::Counter rtp_bytes;         // dp: wo, cp: ro — RTP payload bytes
-  dataplane::Counter rtp_lost;          // dp: wo, cp: ro — monotonic sum of per-stream loss growth
+  dataplane::Counter rtp_packets;  // dp: wo, cp: ro — RTP packets accounted to a stream
+  dataplane::Counter rtp_bytes;    // dp: wo, cp: ro — RTP payload bytes
+  dataplane::Counter rtp_lost;     // dp: wo, cp: ro — monotonic sum of per-stream loss growth
   std::array<dataplane::Counter, kRtpParseStatusCount> rtp_invalid;  // dp: wo, cp: ro — by status
-  dataplane::Counter rtp_untracked;     // dp: wo, cp: ro — new stream refused (table full, no evict)
-  dataplane::Counter rtcp_datagrams;    // dp: wo, cp: ro
-  std::array<dataplane::Counter, kRtcpTypeCount> rtcp_packets;        // dp: wo, cp: ro — by type
-  std::array<dataplane::Counter, kRtcpParseStatusCount> rtcp_invalid; // dp: wo, cp: ro — by status
+  dataplane::Counter rtp_untracked;  // dp: wo, cp: ro — new stream refused (table full, no evict)
+  dataplane::Counter rtcp_datagrams;                                   // dp: wo, cp: ro
+  std::array<dataplane::Counter, kRtcpTypeCount> rtcp_packets;         // dp: wo, cp: ro — by type
+  std::array<dataplane::Counter, kRtcpParseStatusCount> rtcp_invalid;  // dp: wo, cp: ro — by status
   dataplane::Counter rtcp_blocks_unmatched;  // dp: wo, cp: ro — report about no known stream
-  dataplane::Counter streams_active;    // dp: wo (set), cp: ro — gauge
-  dataplane::Counter streams_total;     // dp: wo, cp: ro — streams created
-  dataplane::Counter streams_timed_out; // dp: wo, cp: ro
-  dataplane::Counter streams_evicted;   // dp: wo, cp: ro
-  dataplane::Counter streams_bye;       // dp: wo, cp: ro
-  dataplane::Counter streams_associated;  // dp: wo, cp: ro — matched an SDP endpoint
-  dataplane::Counter endpoints_learned;   // dp: wo, cp: ro
-  dataplane::Counter endpoints_rejected;  // dp: wo, cp: ro — endpoint table full
-  dataplane::Counter endpoints_expired;   // dp: wo, cp: ro
-  dataplane::Counter dtmf_events;         // dp: wo, cp: ro — RFC 4733 events (end packets, once)
+  dataplane::Counter streams_active;         // dp: wo (set), cp: ro — gauge
+  dataplane::Counter streams_total;          // dp: wo, cp: ro — streams created
+  dataplane::Counter streams_timed_out;      // dp: wo, cp: ro
+  dataplane::Counter streams_evicted;        // dp: wo, cp: ro
+  dataplane::Counter streams_bye;            // dp: wo, cp: ro
+  dataplane::Counter streams_associated;     // dp: wo, cp: ro — matched an SDP endpoint
+  dataplane::Counter endpoints_learned;      // dp: wo, cp: ro
+  dataplane::Counter endpoints_rejected;     // dp: wo, cp: ro — endpoint table full
+  dataplane::Counter endpoints_expired;      // dp: wo, cp: ro
+  dataplane::Counter dtmf_events;  // dp: wo, cp: ro — RFC 4733 events (end packets, once)
 };
 
 // Per-stream values observed when a stream ends (streams with a known clock rate only for
 // jitter; every stream for MOS).
 struct alignas(64) MediaHistograms {
-  Histogram<10> jitter_seconds{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, {}, {}, {}};
+  Histogram<10> jitter_seconds{
+      {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, {}, {}, {}};
   Histogram<8> mos{{1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5}, {}, {}, {}};
 };
 

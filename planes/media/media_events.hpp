@@ -20,19 +20,19 @@ inline uint64_t call_hash(std::string_view call_id) noexcept {
 }
 
 enum class EndReason : uint8_t {
-  kTimeout = 0,   // no packet for media_timeout
-  kEvicted,       // table full: the stream nearest its timeout made room
-  kBye,           // RTCP BYE from the stream's SSRC
-  kFlushed,       // end_all(): shutdown or end of replay
+  kTimeout = 0,  // no packet for media_timeout
+  kEvicted,      // table full: the stream nearest its timeout made room
+  kBye,          // RTCP BYE from the stream's SSRC
+  kFlushed,      // end_all(): shutdown or end of replay
 };
 const char* to_string(EndReason r) noexcept;
 
 struct StreamStarted {
-  dataplane::FlowKey flow;   // RTP 5-tuple as seen (src -> dst)
+  dataplane::FlowKey flow;  // RTP 5-tuple as seen (src -> dst)
   uint32_t ssrc = 0;
   uint8_t payload_type = 0;
-  uint8_t codec = 0;         // media::Codec
-  uint64_t call_hash = 0;    // 0 when no SDP association
+  uint8_t codec = 0;       // media::Codec
+  uint64_t call_hash = 0;  // 0 when no SDP association
   uint64_t first_ns = 0;
 };
 
@@ -41,17 +41,17 @@ struct StreamEnded {
   dataplane::FlowKey flow;
   uint32_t ssrc = 0;
   uint8_t payload_type = 0;
-  uint8_t codec = 0;         // media::Codec
+  uint8_t codec = 0;  // media::Codec
   EndReason reason = EndReason::kTimeout;
-  uint8_t mos_x10 = 0;       // MOS * 10, rounded (10..45)
+  uint8_t mos_x10 = 0;  // MOS * 10, rounded (10..45)
   uint32_t packets = 0;
   uint32_t duplicates = 0;
   int64_t expected = 0;
-  int64_t lost = 0;          // expected - packets (negative with duplicates)
+  int64_t lost = 0;  // expected - packets (negative with duplicates)
   uint32_t reordered = 0;
   float jitter_mean_ms = 0;
   float jitter_max_ms = 0;
-  float rtt_ms = -1;         // from RTCP LSR/DLSR, < 0 when unknown
+  float rtt_ms = -1;  // from RTCP LSR/DLSR, < 0 when unknown
   uint64_t call_hash = 0;
   uint64_t first_ns = 0;
   uint64_t last_ns = 0;

@@ -148,8 +148,8 @@ void MediaPlane::account(StreamRecord& r, const RtpHeader& h, std::span<const ui
     r.lost_counted = lost;
   }
   if (first && sink_ != nullptr) {
-    sink_->on_stream_started(StreamStarted{r.flow, r.ssrc, r.payload_type, r.codec, r.call_hash,
-                                           arrival_ns});
+    sink_->on_stream_started(
+        StreamStarted{r.flow, r.ssrc, r.payload_type, r.codec, r.call_hash, arrival_ns});
   }
 }
 
@@ -252,9 +252,9 @@ StreamEnded MediaPlane::final_numbers(const StreamRecord& r, EndReason why) cons
   e.last_ns = r.last_ns;
   QualityInput q;
   q.codec = static_cast<Codec>(r.codec);
-  q.loss_percent = e.expected > 0 && e.lost > 0 ? 100.0 * static_cast<double>(e.lost) /
-                                                      static_cast<double>(e.expected)
-                                                : 0.0;
+  q.loss_percent = e.expected > 0 && e.lost > 0
+                       ? 100.0 * static_cast<double>(e.lost) / static_cast<double>(e.expected)
+                       : 0.0;
   q.jitter_ms = r.stats.jitter_mean_ms();
   q.rtt_ms = r.rtcp.rtt_ms;
   e.mos_x10 = static_cast<uint8_t>(std::lround(estimate_mos(q) * 10));
@@ -263,7 +263,8 @@ StreamEnded MediaPlane::final_numbers(const StreamRecord& r, EndReason why) cons
 
 void MediaPlane::end_stream(StreamRecord& r, EndReason why) noexcept {
   const StreamEnded e = final_numbers(r, why);
-  if (payload_info(r, r.payload_type).clock_rate != 0 && r.codec != uint8_t(Codec::kTelephoneEvent)) {
+  if (payload_info(r, r.payload_type).clock_rate != 0 &&
+      r.codec != uint8_t(Codec::kTelephoneEvent)) {
     histograms_.jitter_seconds.observe(r.stats.jitter_mean_ms() / 1000.0);
   }
   histograms_.mos.observe(e.mos_x10 / 10.0);
@@ -327,7 +328,8 @@ void MediaPlane::snapshot(std::vector<StreamReport>& out) const {
 
 std::unordered_map<uint64_t, std::string> MediaPlane::call_ids() const {
   std::unordered_map<uint64_t, std::string> ids;
-  endpoints_.for_each([&](const CallAssociation& a) { ids.emplace(a.call_hash, a.call_id.data()); });
+  endpoints_.for_each(
+      [&](const CallAssociation& a) { ids.emplace(a.call_hash, a.call_id.data()); });
   return ids;
 }
 

@@ -34,17 +34,17 @@
 namespace rv::planes::media {
 
 struct MediaPlaneConfig {
-  uint32_t max_streams = 262144;                   // planes.media.max_streams
-  uint64_t media_timeout_ns = 30'000'000'000ull;   // planes.media.media_timeout_s
-  uint32_t max_endpoints = 0;                      // SDP endpoints; 0 = max_streams
-  uint64_t endpoint_ttl_ns = 3'600'000'000'000ull; // unused learned endpoints are dropped after
+  uint32_t max_streams = 262144;                    // planes.media.max_streams
+  uint64_t media_timeout_ns = 30'000'000'000ull;    // planes.media.media_timeout_s
+  uint32_t max_endpoints = 0;                       // SDP endpoints; 0 = max_streams
+  uint64_t endpoint_ttl_ns = 3'600'000'000'000ull;  // unused learned endpoints are dropped after
   uint8_t event_payload_type = 101;  // telephone-event without SDP (Wireshark's default); 0 = none
   bool evict_when_full = true;       // table full: end the stream nearest its timeout (counted)
 };
 
 // One RTP datagram for the burst interface.
 struct RtpInput {
-  std::span<const uint8_t> payload;    // UDP payload
+  std::span<const uint8_t> payload;  // UDP payload
   const dataplane::FlowKey* flow = nullptr;
   uint64_t arrival_ns = 0;
 };

@@ -14,19 +14,28 @@ struct Impairment {
 Impairment impairment(Codec c) noexcept {
   switch (c) {
     case Codec::kPcmu:
-    case Codec::kPcma: return {0, 25.1};   // G.711 with PLC (Appendix I)
-    case Codec::kG729: return {11, 19};
-    case Codec::kG723: return {15, 16.1};
-    case Codec::kGsm: return {20, 10};     // GSM-FR
-    case Codec::kIlbc: return {11, 32};
-    case Codec::kAmr: return {5, 10};
-    case Codec::kG726: return {7, 10};
+    case Codec::kPcma:
+      return {0, 25.1};  // G.711 with PLC (Appendix I)
+    case Codec::kG729:
+      return {11, 19};
+    case Codec::kG723:
+      return {15, 16.1};
+    case Codec::kGsm:
+      return {20, 10};  // GSM-FR
+    case Codec::kIlbc:
+      return {11, 32};
+    case Codec::kAmr:
+      return {5, 10};
+    case Codec::kG726:
+      return {7, 10};
     case Codec::kG722:
     case Codec::kAmrWb:
     case Codec::kOpus:
     case Codec::kG7221:
-    case Codec::kEvs: return {0, 20};
-    default: return {0, 10};  // unknown: no codec impairment, weak loss robustness
+    case Codec::kEvs:
+      return {0, 20};
+    default:
+      return {0, 10};  // unknown: no codec impairment, weak loss robustness
   }
 }
 
@@ -36,8 +45,8 @@ constexpr double kPacketizationMs = 20;
 }  // namespace
 
 double r_factor(const QualityInput& in) noexcept {
-  const double d = (in.rtt_ms > 0 ? in.rtt_ms / 2 : 0) + 2 * std::max(0.0, in.jitter_ms) +
-                   kPacketizationMs;
+  const double d =
+      (in.rtt_ms > 0 ? in.rtt_ms / 2 : 0) + 2 * std::max(0.0, in.jitter_ms) + kPacketizationMs;
   double id = 0.024 * d;
   if (d > 177.3) id += 0.11 * (d - 177.3);
   const Impairment imp = impairment(in.codec);

@@ -18,14 +18,16 @@ namespace rv::planes::media {
 
 struct QualityInput {
   Codec codec = Codec::kUnknown;
-  double loss_percent = 0;   // 0..100
-  double jitter_ms = 0;      // mean interarrival jitter
-  double rtt_ms = -1;        // RTCP round trip; < 0 when unknown
+  double loss_percent = 0;  // 0..100
+  double jitter_ms = 0;     // mean interarrival jitter
+  double rtt_ms = -1;       // RTCP round trip; < 0 when unknown
 };
 
 // R-factor (0..100) and MOS (1..4.5).
 double r_factor(const QualityInput& in) noexcept;
 double mos_from_r(double r) noexcept;
-inline double estimate_mos(const QualityInput& in) noexcept { return mos_from_r(r_factor(in)); }
+inline double estimate_mos(const QualityInput& in) noexcept {
+  return mos_from_r(r_factor(in));
+}
 
 }  // namespace rv::planes::media

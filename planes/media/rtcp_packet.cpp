@@ -18,15 +18,24 @@ constexpr std::size_t kSenderInfoLen = 20;
 
 RtcpType type_of(uint8_t pt) noexcept {
   switch (pt) {
-    case kPtSr: return RtcpType::kSr;
-    case kPtRr: return RtcpType::kRr;
-    case kPtSdes: return RtcpType::kSdes;
-    case kPtBye: return RtcpType::kBye;
-    case kPtApp: return RtcpType::kApp;
-    case kPtRtpfb: return RtcpType::kRtpfb;
-    case kPtPsfb: return RtcpType::kPsfb;
-    case kPtXr: return RtcpType::kXr;
-    default: return RtcpType::kOther;
+    case kPtSr:
+      return RtcpType::kSr;
+    case kPtRr:
+      return RtcpType::kRr;
+    case kPtSdes:
+      return RtcpType::kSdes;
+    case kPtBye:
+      return RtcpType::kBye;
+    case kPtApp:
+      return RtcpType::kApp;
+    case kPtRtpfb:
+      return RtcpType::kRtpfb;
+    case kPtPsfb:
+      return RtcpType::kPsfb;
+    case kPtXr:
+      return RtcpType::kXr;
+    default:
+      return RtcpType::kOther;
   }
 }
 
@@ -35,8 +44,8 @@ RtcpReportBlock read_block(const uint8_t* b) noexcept {
   r.ssrc = load_be32(b);
   r.fraction_lost = b[4];
   const uint32_t cum = (uint32_t{b[5]} << 16) | (uint32_t{b[6]} << 8) | b[7];
-  r.cumulative_lost = (cum & 0x800000u) ? static_cast<int32_t>(cum | 0xff000000u)
-                                        : static_cast<int32_t>(cum);
+  r.cumulative_lost =
+      (cum & 0x800000u) ? static_cast<int32_t>(cum | 0xff000000u) : static_cast<int32_t>(cum);
   r.ext_highest_seq = load_be32(b + 8);
   r.jitter = load_be32(b + 12);
   r.lsr = load_be32(b + 16);
@@ -44,7 +53,8 @@ RtcpReportBlock read_block(const uint8_t* b) noexcept {
   return r;
 }
 
-void collect_blocks(const uint8_t* p, unsigned count, uint32_t reporter, RtcpCompound& out) noexcept {
+void collect_blocks(const uint8_t* p, unsigned count, uint32_t reporter,
+                    RtcpCompound& out) noexcept {
   for (unsigned i = 0; i < count; ++i) {
     if (out.block_count == kMaxRtcpBlocks) {
       ++out.blocks_dropped;
@@ -129,29 +139,46 @@ bool looks_like_rtcp(std::span<const uint8_t> dgram) noexcept {
 
 const char* to_string(RtcpType t) noexcept {
   switch (t) {
-    case RtcpType::kSr: return "sr";
-    case RtcpType::kRr: return "rr";
-    case RtcpType::kSdes: return "sdes";
-    case RtcpType::kBye: return "bye";
-    case RtcpType::kApp: return "app";
-    case RtcpType::kRtpfb: return "rtpfb";
-    case RtcpType::kPsfb: return "psfb";
-    case RtcpType::kXr: return "xr";
-    case RtcpType::kOther: return "other";
+    case RtcpType::kSr:
+      return "sr";
+    case RtcpType::kRr:
+      return "rr";
+    case RtcpType::kSdes:
+      return "sdes";
+    case RtcpType::kBye:
+      return "bye";
+    case RtcpType::kApp:
+      return "app";
+    case RtcpType::kRtpfb:
+      return "rtpfb";
+    case RtcpType::kPsfb:
+      return "psfb";
+    case RtcpType::kXr:
+      return "xr";
+    case RtcpType::kOther:
+      return "other";
   }
   return "other";
 }
 
 const char* to_string(RtcpParseStatus s) noexcept {
   switch (s) {
-    case RtcpParseStatus::kOk: return "ok";
-    case RtcpParseStatus::kTooShort: return "too_short";
-    case RtcpParseStatus::kBadVersion: return "bad_version";
-    case RtcpParseStatus::kBadFirstType: return "bad_first_type";
-    case RtcpParseStatus::kBadType: return "bad_type";
-    case RtcpParseStatus::kLengthMismatch: return "length_mismatch";
-    case RtcpParseStatus::kBadPadding: return "bad_padding";
-    case RtcpParseStatus::kBadReportCount: return "bad_report_count";
+    case RtcpParseStatus::kOk:
+      return "ok";
+    case RtcpParseStatus::kTooShort:
+      return "too_short";
+    case RtcpParseStatus::kBadVersion:
+      return "bad_version";
+    case RtcpParseStatus::kBadFirstType:
+      return "bad_first_type";
+    case RtcpParseStatus::kBadType:
+      return "bad_type";
+    case RtcpParseStatus::kLengthMismatch:
+      return "length_mismatch";
+    case RtcpParseStatus::kBadPadding:
+      return "bad_padding";
+    case RtcpParseStatus::kBadReportCount:
+      return "bad_report_count";
   }
   return "unknown";
 }

@@ -28,13 +28,13 @@ const char* to_string(RtcpParseStatus s) noexcept;
 
 // One reception report block (RFC 3550 §6.4.1).
 struct RtcpReportBlock {
-  uint32_t ssrc = 0;               // the source this block reports on
-  uint8_t fraction_lost = 0;       // /256 since the previous report
-  int32_t cumulative_lost = 0;     // signed 24-bit, sign-extended
+  uint32_t ssrc = 0;            // the source this block reports on
+  uint8_t fraction_lost = 0;    // /256 since the previous report
+  int32_t cumulative_lost = 0;  // signed 24-bit, sign-extended
   uint32_t ext_highest_seq = 0;
-  uint32_t jitter = 0;             // timestamp units
-  uint32_t lsr = 0;                // middle 32 bits of the NTP time of the last SR received
-  uint32_t dlsr = 0;               // 1/65536 s since that SR
+  uint32_t jitter = 0;  // timestamp units
+  uint32_t lsr = 0;     // middle 32 bits of the NTP time of the last SR received
+  uint32_t dlsr = 0;    // 1/65536 s since that SR
 };
 
 struct RtcpSenderInfo {
@@ -49,17 +49,17 @@ inline constexpr std::size_t kMaxRtcpBlocks = 8;
 // What one compound datagram says, flattened. Report blocks of every SR/RR are collected (up
 // to kMaxRtcpBlocks; the rest counted in blocks_dropped).
 struct RtcpCompound {
-  uint8_t packet_count = 0;                   // RTCP packets in the datagram
+  uint8_t packet_count = 0;  // RTCP packets in the datagram
   std::array<uint8_t, kRtcpTypeCount> by_type{};
   bool has_sr = false;
-  uint32_t sr_ssrc = 0;                       // sender SSRC of the (first) SR
+  uint32_t sr_ssrc = 0;  // sender SSRC of the (first) SR
   RtcpSenderInfo sr;
   uint8_t block_count = 0;
   uint8_t blocks_dropped = 0;
   std::array<uint32_t, kMaxRtcpBlocks> block_reporter{};  // SSRC of the SR/RR carrying block i
   std::array<RtcpReportBlock, kMaxRtcpBlocks> blocks{};
   bool has_bye = false;
-  uint32_t bye_ssrc = 0;                      // first SSRC of the (first) BYE
+  uint32_t bye_ssrc = 0;  // first SSRC of the (first) BYE
 };
 
 // Parses `dgram` as a compound RTCP datagram. Strict: every packet is version 2, the first

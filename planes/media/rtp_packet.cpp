@@ -50,13 +50,20 @@ bool looks_like_rtp(std::span<const uint8_t> pkt) noexcept {
 
 const char* to_string(RtpParseStatus s) noexcept {
   switch (s) {
-    case RtpParseStatus::kOk: return "ok";
-    case RtpParseStatus::kTooShort: return "too_short";
-    case RtpParseStatus::kBadVersion: return "bad_version";
-    case RtpParseStatus::kCsrcOverrun: return "csrc_overrun";
-    case RtpParseStatus::kExtOverrun: return "extension_overrun";
-    case RtpParseStatus::kBadPadding: return "bad_padding";
-    case RtpParseStatus::kRtcpPayloadType: return "rtcp_payload_type";
+    case RtpParseStatus::kOk:
+      return "ok";
+    case RtpParseStatus::kTooShort:
+      return "too_short";
+    case RtpParseStatus::kBadVersion:
+      return "bad_version";
+    case RtpParseStatus::kCsrcOverrun:
+      return "csrc_overrun";
+    case RtpParseStatus::kExtOverrun:
+      return "extension_overrun";
+    case RtpParseStatus::kBadPadding:
+      return "bad_padding";
+    case RtpParseStatus::kRtcpPayloadType:
+      return "rtcp_payload_type";
   }
   return "unknown";
 }

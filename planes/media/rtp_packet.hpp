@@ -13,12 +13,12 @@ inline constexpr uint32_t kRtpFixedHeaderLen = 12;
 // Why a datagram is not a valid RTP packet (first failing check, in this order).
 enum class RtpParseStatus : uint8_t {
   kOk = 0,
-  kTooShort,        // fewer than 12 bytes
-  kBadVersion,      // version != 2
-  kCsrcOverrun,     // CSRC list runs past the datagram
-  kExtOverrun,      // header extension runs past the datagram
-  kBadPadding,      // padding count 0 or larger than what follows the header
-  kRtcpPayloadType, // payload type 72-76: RTCP SR/RR/SDES/BYE/APP with the marker bit (RFC 5761)
+  kTooShort,         // fewer than 12 bytes
+  kBadVersion,       // version != 2
+  kCsrcOverrun,      // CSRC list runs past the datagram
+  kExtOverrun,       // header extension runs past the datagram
+  kBadPadding,       // padding count 0 or larger than what follows the header
+  kRtcpPayloadType,  // payload type 72-76: RTCP SR/RR/SDES/BYE/APP with the marker bit (RFC 5761)
 };
 inline constexpr std::size_t kRtpParseStatusCount = 7;
 
@@ -32,9 +32,9 @@ struct RtpHeader {
   uint16_t seq = 0;
   uint32_t timestamp = 0;
   uint32_t ssrc = 0;
-  uint16_t ext_profile = 0;   // when extension
-  uint16_t header_len = 0;    // fixed header + CSRCs + extension
-  uint32_t payload_len = 0;   // payload bytes, padding excluded
+  uint16_t ext_profile = 0;  // when extension
+  uint16_t header_len = 0;   // fixed header + CSRCs + extension
+  uint32_t payload_len = 0;  // payload bytes, padding excluded
   uint8_t padding_len = 0;
 };
 

@@ -44,8 +44,8 @@ void RtpStats::update_wireshark(const RtpSample& s) noexcept {
   }
   // Wireshark's "last in-order sequence number": advanced by in-time packets that step forward
   // (by one, across the wrap, or past a gap); late and duplicate packets leave it.
-  if (in_time && (last + 1 == seq || (last == 65535 && seq == 0) || last + 1 < seq ||
-                  last - seq > 0xFF00)) {
+  if (in_time &&
+      (last + 1 == seq || (last == 65535 && seq == 0) || last + 1 < seq || last - seq > 0xFF00)) {
     ws_seq_ = s.seq;
   }
 

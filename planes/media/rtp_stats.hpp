@@ -55,7 +55,7 @@ class RtpStats {
     return int64_t{stop_seq_} + int64_t{ws_cycles_} * 65536 - int64_t{start_seq_} + 1;
   }
   int64_t lost() const noexcept { return expected() - int64_t{total_}; }
-  double jitter_ms() const noexcept { return jitter_ms_; }            // current estimate
+  double jitter_ms() const noexcept { return jitter_ms_; }  // current estimate
   double jitter_mean_ms() const noexcept { return mean_jitter_ms_; }
   double jitter_max_ms() const noexcept { return max_jitter_ms_; }
   uint32_t duplicates() const noexcept { return duplicates_; }
@@ -73,9 +73,9 @@ class RtpStats {
   void update_rfc3550(uint16_t seq) noexcept;
 
   // Wireshark-equivalent state.
-  uint64_t first_ns_ = 0;        // arrival of the first packet; times below are relative to it
-  double time_ms_ = 0;           // arrival of the last in-time-sequence packet
-  double nominal_ms_ = 0;        // its timestamp distance from the first packet, in ms
+  uint64_t first_ns_ = 0;  // arrival of the first packet; times below are relative to it
+  double time_ms_ = 0;     // arrival of the last in-time-sequence packet
+  double nominal_ms_ = 0;  // its timestamp distance from the first packet, in ms
   double jitter_ms_ = 0;
   double max_jitter_ms_ = 0;
   double mean_jitter_ms_ = 0;
@@ -84,13 +84,13 @@ class RtpStats {
   uint32_t first_ts_ = 0;
   uint16_t start_seq_ = 0;
   uint16_t stop_seq_ = 0;
-  uint16_t ws_seq_ = 0;          // last in-order sequence number (Wireshark's "seq_num")
+  uint16_t ws_seq_ = 0;  // last in-order sequence number (Wireshark's "seq_num")
   uint8_t last_pt_ = 0;
-  bool under_ = false;           // between a counted wrap and passing the first sequence again
+  bool under_ = false;  // between a counted wrap and passing the first sequence again
 
   // RFC 3550 A.1 state.
-  uint64_t seen_ = 0;            // bit i: max_seq - i arrived (duplicate detection)
-  uint32_t rfc_cycles_ = 0;      // shifted count of wraps (multiples of 65536)
+  uint64_t seen_ = 0;        // bit i: max_seq - i arrived (duplicate detection)
+  uint32_t rfc_cycles_ = 0;  // shifted count of wraps (multiples of 65536)
   uint32_t bad_seq_ = 0;
   uint32_t duplicates_ = 0;
   uint32_t reordered_ = 0;

@@ -20,8 +20,8 @@ struct RtcpState {
   uint32_t jitter_ts = 0;           // receiver-reported jitter, timestamp units
   uint32_t reports = 0;             // report blocks about this stream
   uint32_t sender_reports = 0;
-  float rtt_ms = -1;                // capture point <-> receiver round trip (LSR/DLSR); < 0 unknown
-  uint8_t fraction_lost = 0;        // /256
+  float rtt_ms = -1;          // capture point <-> receiver round trip (LSR/DLSR); < 0 unknown
+  uint8_t fraction_lost = 0;  // /256
 };
 
 struct alignas(64) StreamRecord {
@@ -32,21 +32,21 @@ struct alignas(64) StreamRecord {
   uint32_t ssrc = 0;          // key
   uint8_t mapping_count = 0;  // SDP payload map copied at association
   bool used = false;
-  bool associated = false;    // got a call from an SDP endpoint
-  bool event_seen = false;    // RFC 4733: an end packet was counted (last_event_ts valid)
+  bool associated = false;        // got a call from an SDP endpoint
+  bool event_seen = false;        // RFC 4733: an end packet was counted (last_event_ts valid)
   uint32_t assoc_generation = 0;  // endpoint-map generation last tried while unassociated
   uint64_t last_ns = 0;
   uint64_t bytes = 0;
-  int64_t lost_counted = 0;   // loss already added to the monotonic counter
+  int64_t lost_counted = 0;  // loss already added to the monotonic counter
   RtpStats stats;
   // Cold: association, RTCP, events, timers.
-  uint64_t call_hash = 0;     // 0: no SDP association
+  uint64_t call_hash = 0;  // 0: no SDP association
   std::array<PayloadMapping, kMaxPayloadMappings> mappings{};
   RtcpState rtcp;
   uint32_t last_event_ts = 0;
   uint32_t dtmf_events = 0;
   uint8_t last_event = 0;
-  bool bye_seen = false;      // RTCP BYE from this SSRC: reported as the end reason
+  bool bye_seen = false;  // RTCP BYE from this SSRC: reported as the end reason
   // Timer wheel links (stream table).
   uint32_t timer_prev = 0;
   uint32_t timer_next = 0;

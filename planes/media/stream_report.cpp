@@ -50,10 +50,14 @@ StreamReport make_report(const StreamEnded& ev, std::optional<std::string> call_
 
 const char* to_string(EndReason r) noexcept {
   switch (r) {
-    case EndReason::kTimeout: return "timeout";
-    case EndReason::kEvicted: return "evicted";
-    case EndReason::kBye: return "bye";
-    case EndReason::kFlushed: return "flushed";
+    case EndReason::kTimeout:
+      return "timeout";
+    case EndReason::kEvicted:
+      return "evicted";
+    case EndReason::kBye:
+      return "bye";
+    case EndReason::kFlushed:
+      return "flushed";
   }
   return "unknown";
 }

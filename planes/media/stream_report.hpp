@@ -12,7 +12,7 @@
 namespace rv::planes::media {
 
 struct StreamReport {
-  std::string src;   // "ip:port" ("[v6]:port" for IPv6)
+  std::string src;  // "ip:port" ("[v6]:port" for IPv6)
   std::string dst;
   std::string ssrc;  // "0x%08X"
   uint8_t payload_type = 0;

@@ -28,12 +28,14 @@ StreamTable::StreamTable(uint32_t max_streams, uint64_t timeout_ns)
   for (uint32_t b = 0; b <= wheel_mask_; ++b) wheel_[b] = kNil;
 }
 
-StreamRecord* StreamTable::find(const dataplane::FlowKey& flow, uint32_t ssrc, uint64_t h) noexcept {
+StreamRecord* StreamTable::find(const dataplane::FlowKey& flow, uint32_t ssrc,
+                                uint64_t h) noexcept {
   const uint32_t s = find_slot(flow, ssrc, h);
   return s == FlatIndex::kNone ? nullptr : &records_[s];
 }
 
-const StreamRecord* StreamTable::find(const dataplane::FlowKey& flow, uint32_t ssrc) const noexcept {
+const StreamRecord* StreamTable::find(const dataplane::FlowKey& flow,
+                                      uint32_t ssrc) const noexcept {
   return const_cast<StreamTable*>(this)->find(flow, ssrc, stream_hash(flow, ssrc));
 }
 

@@ -69,7 +69,8 @@ void check(const std::string& name) {
     EXPECT_EQ(r->packets, t["packets"].get<uint64_t>()) << id;
     EXPECT_EQ(r->duplicates, t["duplicated"].get<uint32_t>()) << id;
     if (t["edges_in_order"].get<bool>()) {
-      EXPECT_EQ(r->lost, t["visible_dropped"].get<int64_t>() - t["duplicated"].get<int64_t>()) << id;
+      EXPECT_EQ(r->lost, t["visible_dropped"].get<int64_t>() - t["duplicated"].get<int64_t>())
+          << id;
     }
     EXPECT_GE(r->reordered + 2, t["reordered"].get<uint32_t>()) << id;
     ASSERT_TRUE(r->call_id.has_value()) << id;
@@ -88,9 +89,15 @@ void check(const std::string& name) {
   }
 }
 
-TEST(GeneratedCaptures, G711WithLossReorderDuplicationAndJitter) { check("g711_impaired"); }
-TEST(GeneratedCaptures, OpusClockFromSdpWithDtmfInTheStream) { check("opus_dtmf_sdp"); }
-TEST(GeneratedCaptures, SequenceAndTimestampWrapUnderHeavyImpairment) { check("wrap_heavy"); }
+TEST(GeneratedCaptures, G711WithLossReorderDuplicationAndJitter) {
+  check("g711_impaired");
+}
+TEST(GeneratedCaptures, OpusClockFromSdpWithDtmfInTheStream) {
+  check("opus_dtmf_sdp");
+}
+TEST(GeneratedCaptures, SequenceAndTimestampWrapUnderHeavyImpairment) {
+  check("wrap_heavy");
+}
 
 }  // namespace
 }  // namespace rv::planes::media

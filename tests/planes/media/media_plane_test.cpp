@@ -1,12 +1,13 @@
 // MediaPlane behaviour: stream identity, timeouts, eviction, SDP association, RTCP, events.
 
+#include "planes/media/media_plane.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
 
-#include "planes/media/media_plane.hpp"
-#include "planes/media/mos.hpp"
 #include "dataplane/packet_parser.hpp"
+#include "planes/media/mos.hpp"
 #include "tests/planes/media/packet_builder.hpp"
 #include "tests/support/pcap_file.hpp"
 
@@ -37,8 +38,10 @@ MediaPlaneConfig small_config(uint32_t max_streams = 16) {
 void send(MediaPlane& m, const dataplane::FlowKey& f, uint32_t ssrc, int n, uint64_t t0,
           uint8_t pt = 8, uint16_t seq0 = 1) {
   for (int i = 0; i < n; ++i) {
-    const auto p = rtp({.pt = pt, .seq = static_cast<uint16_t>(seq0 + i),
-                        .ts = static_cast<uint32_t>(i * 160), .ssrc = ssrc});
+    const auto p = rtp({.pt = pt,
+                        .seq = static_cast<uint16_t>(seq0 + i),
+                        .ts = static_cast<uint32_t>(i * 160),
+                        .ssrc = ssrc});
     ASSERT_EQ(m.on_rtp(p, f, t0 + static_cast<uint64_t>(i) * 20 * kMs), RtpParseStatus::kOk);
   }
 }
@@ -133,7 +136,10 @@ TEST(MediaPlane, SdpAssociationGivesCallIdAndDynamicClockRate) {
   // 20 ms of opus = 960 units; the third packet 5 ms late.
   const uint64_t at[] = {0, 20 * kMs, 45 * kMs, 60 * kMs};
   for (int i = 0; i < 4; ++i) {
-    const auto p = rtp({.pt = 111, .seq = static_cast<uint16_t>(i), .ts = static_cast<uint32_t>(i * 960), .ssrc = 9});
+    const auto p = rtp({.pt = 111,
+                        .seq = static_cast<uint16_t>(i),
+                        .ts = static_cast<uint32_t>(i * 960),
+                        .ssrc = 9});
     m.on_rtp(p, f, at[i]);
   }
   std::vector<StreamReport> r;
@@ -151,7 +157,9 @@ TEST(MediaPlane, DynamicTypeWithoutSdpHasNoCallAndNoJitter) {
   const auto f = flow(1, 4000, 2, 5000);
   const uint64_t at[] = {0, 20 * kMs, 45 * kMs, 60 * kMs};
   for (int i = 0; i < 4; ++i) {
-    m.on_rtp(rtp({.pt = 111, .seq = static_cast<uint16_t>(i), .ts = static_cast<uint32_t>(i * 960)}), f, at[i]);
+    m.on_rtp(
+        rtp({.pt = 111, .seq = static_cast<uint16_t>(i), .ts = static_cast<uint32_t>(i * 960)}), f,
+        at[i]);
   }
   std::vector<StreamReport> r;
   m.snapshot(r);
@@ -178,8 +186,8 @@ TEST(MediaPlane, SdpLearnedAfterFirstPacketsStillAssociates) {
 TEST(MediaPlane, RtcpReportsApplyToTheirStreamWithRoundTrip) {
   RecordingSink sink;
   MediaPlane m(small_config(), &sink);
-  const auto media = flow(1, 4000, 2, 5000);        // A -> B RTP
-  const auto a_rtcp = flow(1, 4001, 2, 5001);       // A -> B RTCP
+  const auto media = flow(1, 4000, 2, 5000);   // A -> B RTP
+  const auto a_rtcp = flow(1, 4001, 2, 5001);  // A -> B RTCP
   send(m, media, 0xA, 5, 0);
   // A's SR: NTP 0x00001234'56780000 -> middle 32 bits 0x12345678.
   std::vector<uint8_t> sr = {0x80, 200, 0, 6};
@@ -187,7 +195,8 @@ TEST(MediaPlane, RtcpReportsApplyToTheirStreamWithRoundTrip) {
   ASSERT_EQ(m.on_rtcp(sr, a_rtcp, 1 * kSec), RtcpParseStatus::kOk);
   // B's RR about A 600 ms later, having held the SR 500 ms (DLSR 0x8000): RTT 100 ms.
   std::vector<uint8_t> rr = {0x81, 201, 0, 7};
-  for (uint32_t w : {0xBu, 0xAu, (26u << 24) | 3u, 5u, 16u, 0x12345678u, 0x8000u}) test::put32(rr, w);
+  for (uint32_t w : {0xBu, 0xAu, (26u << 24) | 3u, 5u, 16u, 0x12345678u, 0x8000u})
+    test::put32(rr, w);
   ASSERT_EQ(m.on_rtcp(rr, a_rtcp.reversed(), 1 * kSec + 600 * kMs), RtcpParseStatus::kOk);
   EXPECT_EQ(m.counters().rtcp_packets[size_t(RtcpType::kSr)].load(), 1u);
   EXPECT_EQ(m.counters().rtcp_packets[size_t(RtcpType::kRr)].load(), 1u);
@@ -202,7 +211,8 @@ TEST(MediaPlane, ByeIsTheEndReasonAtTimeout) {
   RecordingSink sink;
   MediaPlane m(small_config(), &sink);
   send(m, flow(1, 4000, 2, 5000), 0xA, 3, 0);
-  const auto bye = test::concat({test::rtcp_packet(201, 0, {0xA}), test::rtcp_packet(203, 1, {0xA})});
+  const auto bye =
+      test::concat({test::rtcp_packet(201, 0, {0xA}), test::rtcp_packet(203, 1, {0xA})});
   m.on_rtcp(bye, flow(1, 4001, 2, 5001), 100 * kMs);
   m.expire(5 * kSec);
   ASSERT_EQ(sink.ended.size(), 1u);
@@ -295,7 +305,8 @@ TEST(MediaPlane, BurstThatEvictsKeepsCountsRight) {
   std::vector<dataplane::FlowKey> keys;
   for (int i = 0; i < 12; ++i) {
     keys.push_back(flow(1, static_cast<uint16_t>(4000 + 2 * (i % 3)), 2, 5000));
-    bytes.push_back(rtp({.seq = static_cast<uint16_t>(i / 3), .ts = (i / 3) * 160u, .ssrc = uint32_t(i % 3)}));
+    bytes.push_back(
+        rtp({.seq = static_cast<uint16_t>(i / 3), .ts = (i / 3) * 160u, .ssrc = uint32_t(i % 3)}));
   }
   std::vector<RtpInput> in;
   for (int i = 0; i < 12; ++i) in.push_back({bytes[i], &keys[i], uint64_t(i) * kMs});

@@ -54,7 +54,8 @@ inline std::vector<uint8_t> rtp(const RtpSpec& s) {
 }
 
 // One RTCP packet: header (V=2, count, type, length) + body words.
-inline std::vector<uint8_t> rtcp_packet(uint8_t type, uint8_t count, std::initializer_list<uint32_t> body) {
+inline std::vector<uint8_t> rtcp_packet(uint8_t type, uint8_t count,
+                                        std::initializer_list<uint32_t> body) {
   std::vector<uint8_t> v;
   v.push_back(static_cast<uint8_t>(0x80 | count));
   v.push_back(type);

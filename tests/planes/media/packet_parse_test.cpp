@@ -15,7 +15,8 @@ using test::rtp;
 using test::RtpSpec;
 
 TEST(RtpParse, FixedHeaderFields) {
-  const auto p = rtp({.pt = 8, .seq = 0xabcd, .ts = 0x01020304, .ssrc = 0xdeadbeef, .marker = true});
+  const auto p =
+      rtp({.pt = 8, .seq = 0xabcd, .ts = 0x01020304, .ssrc = 0xdeadbeef, .marker = true});
   RtpHeader h;
   ASSERT_EQ(parse_rtp(p, h), RtpParseStatus::kOk);
   EXPECT_EQ(h.payload_type, 8);
@@ -29,7 +30,11 @@ TEST(RtpParse, FixedHeaderFields) {
 }
 
 TEST(RtpParse, CsrcExtensionAndPaddingAreSkipped) {
-  const auto p = rtp({.pt = 0, .csrc_count = 2, .extension = true, .ext_words = 3, .padding = 4,
+  const auto p = rtp({.pt = 0,
+                      .csrc_count = 2,
+                      .extension = true,
+                      .ext_words = 3,
+                      .padding = 4,
                       .payload_len = 20});
   RtpHeader h;
   ASSERT_EQ(parse_rtp(p, h), RtpParseStatus::kOk);
@@ -121,8 +126,8 @@ TEST(RtcpParse, CompoundSrSdesByeWithReportBlock) {
 
 TEST(RtcpParse, XrAppAndFeedbackAreCounted) {
   const auto d = concat({rr_with_block(1, report_block(2, 0, 0, 0, 0)),
-                         rtcp_packet(207, 0, {1, 0x04000002, 0, 0}), rtcp_packet(204, 0, {1, 0x41424344}),
-                         rtcp_packet(206, 1, {1, 2})});
+                         rtcp_packet(207, 0, {1, 0x04000002, 0, 0}),
+                         rtcp_packet(204, 0, {1, 0x41424344}), rtcp_packet(206, 1, {1, 2})});
   RtcpCompound c;
   ASSERT_EQ(parse_rtcp(d, c), RtcpParseStatus::kOk);
   EXPECT_EQ(c.by_type[size_t(RtcpType::kRr)], 1);

@@ -1,10 +1,10 @@
 // Sequence, loss and jitter accounting of one stream (RtpStats).
 
+#include "planes/media/rtp_stats.hpp"
+
 #include <gtest/gtest.h>
 
 #include <initializer_list>
-
-#include "planes/media/rtp_stats.hpp"
 
 namespace rv::planes::media {
 namespace {
