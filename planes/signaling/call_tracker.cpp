@@ -100,6 +100,9 @@ void CallTracker::count_result(CallRecord& c, CallResult r) noexcept {
   if (c.has(CallRecord::kCounted)) return;
   c.flags |= CallRecord::kCounted;
   counters_.calls[static_cast<std::size_t>(r)].add();
+  if (c.final_code >= kMinStatusCode && c.final_code <= kMaxStatusCode) {
+    counters_.call_final_codes[c.final_code - kMinStatusCode].add();
+  }
 }
 
 void CallTracker::terminate(CallRecord& c, CallResult result, CallEndReason why, uint64_t ts) noexcept {

@@ -30,6 +30,9 @@ struct alignas(64) SignalingCounters {
 
   // rvoip_calls_total{result}: counted once when a call reaches its result (never in_progress)
   std::array<RelaxedCounter, kCallResultCount> calls;
+  // rvoip_call_final_responses_total{code}: final response to the call's INVITE, once per call
+  // (index = code - 100); the RFC 6076 ASR/NER numerators and 3xx exclusions (README.md)
+  std::array<RelaxedCounter, kMaxStatusCode - kMinStatusCode + 1> call_final_codes;
   RelaxedCounter calls_active;        // gauge: calls in the table not yet Terminated
   RelaxedCounter calls_in_table;      // gauge: table occupancy (incl. lingering terminated)
   RelaxedCounter calls_evicted;       // pushed out of a full table
@@ -67,6 +70,11 @@ struct alignas(64) SignalingCounters {
   }
   uint64_t malformed_count(SipParseStatus s) const noexcept {
     return malformed[static_cast<std::size_t>(s)].load();
+  }
+  uint64_t call_final_count(uint16_t code) const noexcept {
+    return (code >= kMinStatusCode && code <= kMaxStatusCode)
+               ? call_final_codes[code - kMinStatusCode].load()
+               : 0;
   }
   uint64_t call_count(CallResult r) const noexcept {
     return calls[static_cast<std::size_t>(r)].load();

@@ -240,6 +240,12 @@ TEST(PcapCalls, SippOutcomes_EveryCallHasItsOutcome) {
   EXPECT_TRUE(calls[6].setup_ms.has_value());
   EXPECT_EQ(calls[7].state, "ringing");
   EXPECT_EQ(c.call_count(CallResult::kFailed), 4u);
+  EXPECT_EQ(c.call_final_count(486), 2u);
+  EXPECT_EQ(c.call_final_count(503), 1u);
+  EXPECT_EQ(c.call_final_count(603), 1u);
+  EXPECT_EQ(c.call_final_count(487), 2u);
+  EXPECT_EQ(c.call_final_count(200), 1u);
+  EXPECT_EQ(c.call_final_count(407), 0u);  // the challenge was retried
   EXPECT_EQ(c.call_count(CallResult::kCancelled), 2u);
   EXPECT_EQ(c.call_count(CallResult::kAnswered), 1u);
 
