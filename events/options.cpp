@@ -42,18 +42,3 @@ Result<void> FabricOptions::validate() const {
 
 }  // namespace rv::events
 
-#include "events/detail/shared.hpp"
-
-namespace rv::events::detail {
-
-Error not_accepting_error(State s, std::string_view type_name) {
-  if (s == State::kBuilt) {
-    return Error(ErrorCode::kState, "publish of '" + std::string(type_name) +
-                                        "' before start(): call EventSystem::start() first");
-  }
-  return Error(ErrorCode::kState, "publish of '" + std::string(type_name) +
-                                      "' after shutdown(): the event system no longer accepts "
-                                      "events; stop publishers before shutdown()");
-}
-
-}  // namespace rv::events::detail

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 
+#include "events/detail/errors.hpp"
 #include "events/detail/publisher_core.hpp"
 #include "events/detail/shared.hpp"
 #include "events/error.hpp"
@@ -16,9 +17,6 @@
 
 namespace rv::events {
 
-namespace detail {
-[[gnu::cold]] Error not_accepting_error(State s, std::string_view type_name);
-}
 
 template <Event E>
 class Publisher {

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "events/detail/errors.hpp"
 #include "events/detail/publisher_core.hpp"
 #include "events/detail/ring.hpp"
 #include "events/detail/shared.hpp"
@@ -60,9 +61,7 @@ class SystemImpl {
       if (!ch.zero_copy) return;
       auto pool = make_pool(shared.opts.pool_size, sizeof(PoolObject<E>), shared.opts.socket_id);
       if (!pool) {
-        out = std::unexpected(std::move(pool.error())
-                                  .with_context("mempool for '" +
-                                                std::string(EventTraits<E>::kName) + "'"));
+        out = std::unexpected(pool_error_context(std::move(pool.error()), EventTraits<E>::kName));
         return;
       }
       ch.pool = std::move(*pool);
@@ -99,32 +98,25 @@ class SystemImpl {
     const std::string_view name = EventTraits<E>::kName;
     if (auto ok = check_open("subscribe", name); !ok) return std::unexpected(std::move(ok.error()));
     auto& ch = channel<E>();
-    if (opts.id.empty()) opts.id = std::string(name) + "#" + std::to_string(ch.next_sub_seq);
+    if (opts.id.empty()) opts.id = default_id(name, ch.next_sub_seq);
     ++ch.next_sub_seq;
     std::size_t attached = 0;
     for (const auto& s : ch.subscribers) {
       if (!s->attached.load()) continue;
       ++attached;
       if (s->id == opts.id) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "subscription id '" + opts.id + "' already exists for '" +
-                              std::string(name) + "': use a different id");
+        return std::unexpected(duplicate_subscription_error(opts.id, name));
       }
     }
     if (attached >= kMaxSubscribers) {
-      return make_error(ErrorCode::kResourceExhausted,
-                        "'" + std::string(name) + "' already has 64 subscribers: merge some");
+      return std::unexpected(too_many_subscribers_error(name));
     }
     if (opts.shard) {
       if constexpr (!ShardedEvent<E>) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "'" + std::string(name) + "' has no EventTraits::shard_key: remove "
-                          "the shard option or add a shard_key");
+        return std::unexpected(no_shard_key_error(name));
       }
       if (*opts.shard >= shared.opts.shard_count) {
-        return make_error(ErrorCode::kInvalidArgument,
-                          "shard " + std::to_string(*opts.shard) + " is out of range: " +
-                              "shard_count is " + std::to_string(shared.opts.shard_count));
+        return std::unexpected(shard_out_of_range_error(*opts.shard, shared.opts.shard_count));
       }
     }
     auto core = std::make_unique<SubscriberCore<E>>(shared, ch.zero_copy);
@@ -216,11 +208,17 @@ class SystemImpl {
     std::apply([&](const auto&... ch) { (f(ch), ...); }, channels_);
   }
 
+  static std::string default_id(std::string_view name, uint32_t seq) {
+    std::string id(name);
+    id += '#';
+    id += std::to_string(seq);
+    return id;
+  }
+
   Result<void> check_open(std::string_view what, std::string_view type) const {
     const State s = shared.state.load();
     if (s == State::kStopping || s == State::kStopped) {
-      return make_error(ErrorCode::kState, std::string(what) + "<" + std::string(type) +
-                                               "> after shutdown(): build a new EventSystem");
+      return std::unexpected(after_shutdown_error(what, type));
     }
     return {};
   }
@@ -262,9 +260,7 @@ class SystemImpl {
       }
     }
     if (!pub.add_route(r)) {
-      return make_error(ErrorCode::kResourceExhausted,
-                        "publisher of '" + std::string(EventTraits<E>::kName) +
-                            "' has 64 routes: fewer subscribers per type");
+      return std::unexpected(route_table_full_error(EventTraits<E>::kName));
     }
     return {};
   }
@@ -298,8 +294,7 @@ class SystemImpl {
     for (std::size_t c = 0; c < kPriorityCount; ++c) {
       if (!set.rings[c]) continue;
       if (!sub.add_source(c, Source{set.rings[c].get(), set.spills[c].get()})) {
-        return make_error(ErrorCode::kResourceExhausted,
-                          "subscription '" + sub.id + "' has 64 producers: fewer publishers");
+        return std::unexpected(source_table_full_error(sub.id));
       }
     }
     return {};

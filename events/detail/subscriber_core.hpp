@@ -294,6 +294,23 @@ class SubscriberCore {
     }
   }
 
+  // Dequeues from r until it is empty (true) or got_total reaches max (false).
+  template <bool kPool, typename Sink>
+  bool drain_ring_into(rte_ring* r, uint32_t max, uint32_t& got_total, Sink& sink,
+                       uint32_t& offset) noexcept {
+    while (got_total < max) {
+      const uint32_t want = std::min(max - got_total, batch_ - offset);
+      const unsigned got = rte_ring_sc_dequeue_burst_elem(r, elems<kPool>() + offset,
+                                                          sizeof(ElemT<kPool>), want, nullptr);
+      if (got != 0) {
+        got_total += got;
+        offset = sink(elems<kPool>() + offset, got);
+      }
+      if (got < want) return true;
+    }
+    return false;
+  }
+
   // Dequeues up to `max` from the sources of class `cls`, rotating the start source. The sink
   // consumes each burst and returns the buffer offset for the next one.
   template <bool kPool, typename Sink>
@@ -304,24 +321,16 @@ class SubscriberCore {
     const uint32_t start = rr_[cls] < count ? rr_[cls] : 0;
     for (uint32_t k = 0; k < count && got_total < max; ++k) {
       const Source& s = sources_[cls][(start + k) % count];
-      // The overflow is read only once the main ring is empty (keeps producer order).
-      for (rte_ring* r : {s.main, s.spill}) {
-        if (r == nullptr) continue;
-        bool empty = false;
-        while (got_total < max) {
-          const uint32_t want = std::min(max - got_total, batch_ - offset);
-          const unsigned got = rte_ring_sc_dequeue_burst_elem(
-              r, elems<kPool>() + offset, sizeof(ElemT<kPool>), want, nullptr);
-          if (got != 0) {
-            got_total += got;
-            offset = sink(elems<kPool>() + offset, got);
-          }
-          if (got < want) {
-            empty = true;
-            break;
-          }
-        }
-        if (!empty) break;
+      for (;;) {
+        if (!drain_ring_into<kPool>(s.main, max, got_total, sink, offset)) break;  // budget
+        // The main ring looked empty. The overflow is read only if, after seeing it non-empty,
+        // the main ring is still empty: the producer fills the overflow only while the main
+        // ring is full or the overflow non-empty, so everything older was consumed.
+        if (s.spill == nullptr || rte_ring_count(s.spill) == 0) break;
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (!rte_ring_empty(s.main)) continue;  // older events arrived in the main ring first
+        drain_ring_into<kPool>(s.spill, max, got_total, sink, offset);
+        break;
       }
     }
     rr_[cls] = (start + 1) % count;
