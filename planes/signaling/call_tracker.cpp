@@ -338,7 +338,7 @@ uint32_t CallTracker::expire(uint64_t now, std::size_t budget) noexcept {
   const std::size_t cap = table_.capacity();
   if (budget > cap) budget = cap;
   std::size_t i = expire_cursor_ % cap;
-  for (std::size_t visited = 0; visited < budget; ++visited) {
+  for (std::size_t visited = 0; visited < budget;) {
     CallRecord& c = table_.at(i);
     if (!c.empty()) {
       if (in_setup(c) && now > c.invite_ns && now - c.invite_ns > cfg_.initiating_timeout_ns) {
@@ -352,12 +352,15 @@ uint32_t CallTracker::expire(uint64_t now, std::size_t budget) noexcept {
         ++changed;
       } else if (c.state == CallState::kTerminated && now > c.end_ns &&
                  now - c.end_ns > cfg_.linger_ns) {
-        retire(i);  // backward shift may pull another record into slot i: visit it again
+        // Backward shift may pull another record into slot i: visit it again (bounded: the
+        // table shrinks with every retire).
+        retire(i);
         ++changed;
         continue;
       }
     }
     i = (i + 1) % cap;
+    ++visited;
   }
   expire_cursor_ = i;
   return changed;

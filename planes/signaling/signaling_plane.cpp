@@ -57,7 +57,7 @@ uint32_t SignalingPlane::on_payload(std::span<const uint8_t> payload, const data
 }
 
 uint32_t SignalingPlane::expire(uint64_t now_ns, std::size_t budget_slots) noexcept {
-  return tracker_.expire(now_ns, budget_slots) + tcp_.expire(now_ns);
+  return tracker_.expire(now_ns, budget_slots) + tcp_.expire(now_ns, budget_slots);
 }
 
 }  // namespace rv::planes::signaling

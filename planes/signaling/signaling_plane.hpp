@@ -67,8 +67,9 @@ class SignalingPlane {
                       uint32_t tcp_seq, uint8_t tcp_flags, uint64_t timestamp_ns) noexcept;
 
   // Timer tick (time of the packet clock): setup/call timeouts, lingering calls retired, idle
-  // TCP streams released. Visits at most `budget_slots` call-table slots per call (rotating), so
-  // a small budget bounds the work per tick. Returns how many calls/streams changed.
+  // TCP streams released. Visits at most `budget_slots` slots of the call table and of the stream
+  // table per call (rotating cursors), so a small budget bounds the work per tick; the default
+  // visits everything. Returns how many calls/streams changed.
   uint32_t expire(uint64_t now_ns, std::size_t budget_slots = SIZE_MAX) noexcept;
 
   const SignalingCounters& counters() const noexcept { return counters_; }

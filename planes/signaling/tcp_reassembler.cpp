@@ -284,18 +284,24 @@ uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq
   return delivered;
 }
 
-uint32_t TcpReassembler::expire(uint64_t now_ns) noexcept {
+uint32_t TcpReassembler::expire(uint64_t now_ns, std::size_t budget) noexcept {
   uint32_t released = 0;
-  for (std::size_t i = 0; i <= mask_;) {
+  const std::size_t cap = mask_ + 1;
+  if (budget > cap) budget = cap;
+  std::size_t i = expire_cursor_ & mask_;
+  for (std::size_t visited = 0; visited < budget;) {
     Stream& s = slots_[i];
     if (s.key_hash != 0 && now_ns > s.last_ns && now_ns - s.last_ns > cfg_.idle_timeout_ns) {
-      erase(i);  // backward shift may move another stream into i: look at i again
+      // Backward shift may move another stream into i: look at i again (bounded: size shrinks).
+      erase(i);
       counters_.tcp_streams_expired.add();
       ++released;
       continue;
     }
-    ++i;
+    i = (i + 1) & mask_;
+    ++visited;
   }
+  expire_cursor_ = i;
   return released;
 }
 

@@ -9,6 +9,7 @@
 // construction.
 
 #include <cstdint>
+#include <cstddef>
 #include <memory>
 #include <span>
 
@@ -37,8 +38,9 @@ class TcpReassembler {
                       std::span<const uint8_t> payload, uint64_t timestamp_ns, MessageFn fn,
                       void* ctx) noexcept;
 
-  // Releases streams idle for longer than idle_timeout; returns how many.
-  uint32_t expire(uint64_t now_ns) noexcept;
+  // Releases streams idle for longer than idle_timeout, visiting at most `budget` slots from a
+  // rotating cursor; returns how many.
+  uint32_t expire(uint64_t now_ns, std::size_t budget = SIZE_MAX) noexcept;
 
   uint32_t streams() const noexcept { return size_; }
   std::size_t memory_bytes() const noexcept;
