@@ -178,10 +178,12 @@ class SubscriberCore {
       deliver<kPool>(elems<kPool>()[cache_pos_++], handler);
       ++handled;
     }
+    if (handled != 0) counters_.delivered.add(handled);
     set_pending();
     if (handled < max) {
       auto sink = [&](ElemT<kPool>* e, uint32_t n) noexcept {
         for (uint32_t i = 0; i < n; ++i) deliver<kPool>(e[i], handler);
+        counters_.delivered.add(n);
         return uint32_t{0};  // the next burst reuses the buffer from the start
       };
       handled += schedule<kPool>(static_cast<uint32_t>(max - handled), sink);
@@ -268,7 +270,6 @@ class SubscriberCore {
       invoke(handler, e.event, stamp_priority(stamp));
     }
     sample(stamp);
-    counters_.delivered.add();
     discard<kPool>(e);
   }
 
