@@ -39,6 +39,8 @@ class AdminServer {
   struct Handlers;
   std::unique_ptr<Handlers> handlers_;
   std::unique_ptr<CivetServer> server_;
+  std::string wake_host_;
+  uint16_t wake_port_ = 0;
 };
 
 }  // namespace rv::control

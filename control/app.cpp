@@ -71,7 +71,7 @@ bool progress_enabled(const config::Config& cfg) {
 }
 
 // The control loop: waits for the end of the replay or a stop signal, refreshing progress.
-void control_loop(const Appliance& app, const RunPlan& plan, Progress* progress) {
+void control_loop(Appliance& app, const RunPlan& plan, Progress* progress) {
   uint64_t expected = 0;
   for (const auto& c : plan.captures) expected += c.frames;
   const bool replay = !plan.captures.empty();
@@ -80,6 +80,7 @@ void control_loop(const Appliance& app, const RunPlan& plan, Progress* progress)
   while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (progress) progress->tick(app);
+    app.collect_ended_streams();
     if (!replay) continue;
     if (replay_complete(app, expected)) break;
     // A capture that yields fewer frames than libpcap counted (a PMD error) must not hang us.
@@ -130,6 +131,7 @@ int run(const CliOptions& o, const config::Config& cfg, const RunPlan& plan) {
   live = false;
   (*app)->request_stop();
   (*app)->wait();
+  (*app)->finish_streams();
   if (progress) progress->finish(**app);
   RunInfo run{plan.captures.empty() ? "live" : "replay",
               std::chrono::duration<double>(Clock::now() - t0).count(), plan.captures};

@@ -164,6 +164,22 @@ Appliance::~Appliance() {
   }
 }
 
+void Appliance::collect_ended_streams() {
+  for (auto& s : shards_) s->handler().drain_ended(ended_);
+  if (ended_.size() > kMaxReportedStreams) {
+    ended_not_kept_ += ended_.size() - kMaxReportedStreams;
+    ended_.resize(kMaxReportedStreams);
+  }
+}
+
+void Appliance::finish_streams() {
+  for (auto& s : shards_) s->handler().finish(ended_);
+  if (ended_.size() > kMaxReportedStreams) {
+    ended_not_kept_ += ended_.size() - kMaxReportedStreams;
+    ended_.resize(kMaxReportedStreams);
+  }
+}
+
 TrafficTotals Appliance::totals() const noexcept {
   TrafficTotals t;
   for (const auto& s : shards_) {

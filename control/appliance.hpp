@@ -34,6 +34,8 @@ struct TrafficTotals {
   uint64_t tx_dropped = 0;
 };
 
+inline constexpr std::size_t kMaxReportedStreams = 1'000'000;
+
 struct LcoreLoad {
   unsigned lcore_id = 0;
   uint64_t busy_cycles = 0;
@@ -53,6 +55,14 @@ class Appliance {
   void request_stop() noexcept;
   void wait() noexcept;
 
+  // Control thread, periodically: moves ended streams out of the shards' rings.
+  void collect_ended_streams();
+  // Control thread, after wait(): ends every live stream (end of run) and collects them all.
+  void finish_streams();
+  // Streams that ended, in the order seen; bounded (kMaxReportedStreams), overflow counted.
+  const std::vector<planes::media::StreamEnded>& ended_streams() const noexcept { return ended_; }
+  uint64_t ended_streams_not_kept() const noexcept { return ended_not_kept_; }
+
   TrafficTotals totals() const noexcept;
   std::vector<LcoreLoad> lcore_loads() const;
   const std::vector<dataplane::Port>& ports() const noexcept { return ports_; }
@@ -70,6 +80,8 @@ class Appliance {
   std::vector<std::unique_ptr<planes::Shard>> shards_;
   std::vector<dataplane::LcoreLoop::LaunchArgs> launch_args_;
   std::atomic<bool> stop_{false};  // cp: wo, dp: ro
+  std::vector<planes::media::StreamEnded> ended_;
+  uint64_t ended_not_kept_ = 0;
   bool launched_ = false;
   bool joined_ = false;
   bool replay_ = false;

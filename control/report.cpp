@@ -2,7 +2,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -55,6 +58,86 @@ json packets_json(const Appliance& app) {
   return p;
 }
 
+json sip_json(const Appliance& app) {
+  using namespace planes::signaling;
+  json requests = json::object();
+  json responses = json::object();
+  json malformed = json::object();
+  uint64_t retrans = 0;
+  uint64_t messages = 0;
+  for (std::size_t m = 0; m < kSipMethodCount; ++m) {
+    uint64_t n = 0;
+    for (const auto& s : app.shards()) n += s->handler().signaling().counters().requests[m].load();
+    if (n != 0) requests[std::string(to_string(static_cast<SipMethod>(m)))] = n;
+  }
+  for (uint16_t code = kMinStatusCode; code <= kMaxStatusCode; ++code) {
+    uint64_t n = 0;
+    for (const auto& s : app.shards()) n += s->handler().signaling().counters().response_count(code);
+    if (n != 0) responses[std::to_string(code)] = n;
+  }
+  for (std::size_t i = 0; i < kSipParseStatusCount; ++i) {
+    uint64_t n = 0;
+    for (const auto& s : app.shards()) n += s->handler().signaling().counters().malformed[i].load();
+    if (n != 0) malformed[std::string(to_string(static_cast<SipParseStatus>(i)))] = n;
+  }
+  for (const auto& s : app.shards()) {
+    retrans += s->handler().signaling().counters().retransmissions.load();
+    messages += s->handler().signaling().counters().messages.load();
+  }
+  return {{"messages", messages}, {"requests", requests}, {"responses", responses},
+          {"retransmissions", retrans}, {"malformed", malformed}};
+}
+
+json optional_number(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+struct StreamRef {
+  std::string src;
+  std::string dst;
+  std::string ssrc;
+};
+
+// calls[] and streams[]: streams are tied to calls by the Call-ID hash both planes share.
+void calls_and_streams(const Appliance& app, json& calls_out, json& streams_out) {
+  std::unordered_map<uint64_t, std::string> call_ids;
+  std::vector<planes::signaling::CallSnapshot> calls;
+  for (const auto& s : app.shards()) {
+    auto c = s->handler().signaling().snapshot_calls();
+    for (auto& call : c) call_ids.emplace(call.call_id_hash, call.call_id);
+    calls.insert(calls.end(), std::make_move_iterator(c.begin()), std::make_move_iterator(c.end()));
+  }
+  std::unordered_map<uint64_t, std::vector<StreamRef>> streams_of_call;
+  streams_out = json::array();
+  for (const auto& ev : app.ended_streams()) {
+    std::optional<std::string> id;
+    if (const auto it = call_ids.find(ev.call_hash); ev.call_hash != 0 && it != call_ids.end()) {
+      id = it->second;
+    }
+    const auto r = planes::media::make_report(ev, id);
+    streams_out.push_back({{"src", r.src}, {"dst", r.dst}, {"ssrc", r.ssrc},
+                           {"payload_type", r.payload_type}, {"codec", r.codec},
+                           {"packets", r.packets}, {"expected", r.expected}, {"lost", r.lost},
+                           {"duplicates", r.duplicates}, {"reordered", r.reordered},
+                           {"jitter_mean_ms", r.jitter_mean_ms}, {"jitter_max_ms", r.jitter_max_ms},
+                           {"mos", r.mos}, {"call_id", id ? json(*id) : json(nullptr)}});
+    if (id) streams_of_call[ev.call_hash].push_back({r.src, r.dst, r.ssrc});
+  }
+  std::sort(calls.begin(), calls.end(), [](const auto& a, const auto& b) { return a.start_ns < b.start_ns; });
+  calls_out = json::array();
+  for (const auto& c : calls) {
+    json streams = json::array();
+    for (const auto& ref : streams_of_call[c.call_id_hash]) {
+      streams.push_back({{"src", ref.src}, {"dst", ref.dst}, {"ssrc", ref.ssrc}});
+    }
+    calls_out.push_back({{"call_id", c.call_id}, {"from", c.from}, {"to", c.to},
+                         {"state", c.state}, {"result", c.result},
+                         {"final_code", c.final_code != 0 ? json(c.final_code) : json(nullptr)},
+                         {"setup_ms", optional_number(c.setup_ms)},
+                         {"post_dial_delay_ms", optional_number(c.post_dial_delay_ms)},
+                         {"duration_s", optional_number(c.duration_s)},
+                         {"end_reason", c.end_reason}, {"streams", streams}});
+  }
+}
+
 }  // namespace
 
 std::string build_report_json(const Appliance& app, const RunInfo& run) {
@@ -78,9 +161,13 @@ std::string build_report_json(const Appliance& app, const RunInfo& run) {
                      {"rx_no_mbuf", s.rx_nombuf}, {"tx_packets", s.opackets}});
   }
   r["ports"] = ports;
-  r["sip"] = {{"requests", json::object()}, {"responses", json::object()}};
-  r["calls"] = json::array();
-  r["streams"] = json::array();
+  r["sip"] = sip_json(app);
+  json calls;
+  json streams;
+  calls_and_streams(app, calls, streams);
+  r["calls"] = calls;
+  r["streams"] = streams;
+  if (app.ended_streams_not_kept() != 0) r["streams_not_reported"] = app.ended_streams_not_kept();
   r["events"] = json::object();
   return r.dump(2) + "\n";
 }
@@ -108,6 +195,18 @@ std::string human_summary(const Appliance& app, const RunInfo& run) {
                    cls(t, PacketClass::kRtp), cls(t, PacketClass::kRtcp),
                    cls(t, PacketClass::kOther));
   s += fmt::format("  malformed {}\n", malformed);
+  std::map<std::string, uint64_t> results;
+  uint64_t calls = 0;
+  for (const auto& sh : app.shards()) {
+    for (const auto& c : sh->handler().signaling().snapshot_calls()) {
+      ++results[c.result];
+      ++calls;
+    }
+  }
+  std::string by_result;
+  for (const auto& [k, v] : results) by_result += fmt::format("{}{} {}", by_result.empty() ? "" : ", ", v, k);
+  s += fmt::format("  calls     {}{}\n", calls, calls ? " (" + by_result + ")" : "");
+  s += fmt::format("  streams   {} RTP streams\n", app.ended_streams().size());
   return s;
 }
 

@@ -4,10 +4,12 @@
 
 namespace rv::dataplane {
 
-LcoreLoop::LcoreLoop(unsigned lcore_id, std::vector<Poller*> pollers,
-                     std::vector<Poller*> housekeeping, uint32_t housekeeping_interval)
+LcoreLoop::LcoreLoop(unsigned lcore_id, std::vector<Poller*> sources,
+                     std::vector<Poller*> drains, std::vector<Poller*> housekeeping,
+                     uint32_t housekeeping_interval)
     : lcore_id_(lcore_id),
-      pollers_(std::move(pollers)),
+      sources_(std::move(sources)),
+      drains_(std::move(drains)),
       housekeeping_(std::move(housekeeping)),
       housekeeping_interval_(housekeeping_interval == 0 ? 1 : housekeeping_interval) {}
 
@@ -26,7 +28,8 @@ void LcoreLoop::run(const std::atomic<bool>& stop) noexcept {
   stats_.heartbeat_tsc.set(prev);
   for (;;) {
     const bool stopping = stop.load(std::memory_order_acquire);
-    uint32_t work = run_pollers(pollers_, prev);
+    uint32_t work = stopping ? 0 : run_pollers(sources_, prev);
+    work += run_pollers(drains_, prev);
     ++iterations;
     if (iterations % housekeeping_interval_ == 0 || stopping) {
       stats_.heartbeat_tsc.set(prev);

@@ -2,13 +2,14 @@
 // The run-to-completion loop of one worker lcore (DESIGN.md §4).
 //
 // Order of steps in one iteration:
-//   1. every poller in `pollers` in the order given (rx+parse+steer first, then fabric drains,
-//      then timers): each returns the work it did;
+//   1. every source poller (rx+parse+steer), then every drain poller (fabric drains, timers),
+//      in the order given: each returns the work it did;
 //   2. busy or idle cycles are accounted for the iteration (busy when any poller did work);
 //   3. every `housekeeping_interval` iterations: the heartbeat is stamped and every
 //      housekeeping poller runs (config snapshot pickup, counter publication, timeouts).
-// When stop is requested the loop keeps iterating until one full pass does no work (drain),
-// then returns. The loop never blocks, allocates, locks or logs.
+// When stop is requested the sources are no longer polled (a live NIC never runs dry) and the
+// loop keeps running the drains and housekeeping until one full pass does no work, then
+// returns. The loop never blocks, allocates, locks or logs.
 
 #include <atomic>
 #include <cstdint>
@@ -31,8 +32,8 @@ struct alignas(64) LcoreStats {
 
 class LcoreLoop {
  public:
-  LcoreLoop(unsigned lcore_id, std::vector<Poller*> pollers, std::vector<Poller*> housekeeping,
-            uint32_t housekeeping_interval);
+  LcoreLoop(unsigned lcore_id, std::vector<Poller*> sources, std::vector<Poller*> drains,
+            std::vector<Poller*> housekeeping, uint32_t housekeeping_interval);
 
   // Runs until `stop` becomes true and a full pass found no work. Call on the lcore itself.
   void run(const std::atomic<bool>& stop) noexcept;
@@ -51,7 +52,8 @@ class LcoreLoop {
   uint32_t run_pollers(std::span<Poller* const> pollers, uint64_t now) noexcept;
 
   unsigned lcore_id_;
-  std::vector<Poller*> pollers_;       // fixed after construction
+  std::vector<Poller*> sources_;       // fixed after construction
+  std::vector<Poller*> drains_;        // fixed after construction
   std::vector<Poller*> housekeeping_;  // fixed after construction
   uint32_t housekeeping_interval_;
   LcoreStats stats_;

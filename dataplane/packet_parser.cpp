@@ -171,6 +171,7 @@ ParseStatus parse_frame(std::span<const uint8_t> frame, LinkType link,
       if (frame.size() < 4) return ParseStatus::kTruncatedL2;
       // Host byte order of the capturing machine: AF_INET is 2, AF_INET6 24, 28 or 30.
       const uint8_t fam = frame[0] != 0 ? frame[0] : frame[3];
+      out.l3_offset = 4;
       if (fam == 2) return parse_ipv4(frame, 4, out);
       if (fam == 24 || fam == 28 || fam == 30) return parse_ipv6(frame, 4, out);
       return ParseStatus::kNotIp;

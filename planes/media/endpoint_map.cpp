@@ -25,7 +25,7 @@ uint32_t EndpointMap::find_slot(const dataplane::Endpoint& ep, uint64_t h) const
   return index_.find(h, [&](uint32_t s) { return entries_[s].ep == ep; });
 }
 
-bool EndpointMap::learn(const dataplane::Endpoint& ep, std::string_view call_id,
+bool EndpointMap::learn(const dataplane::Endpoint& ep, uint64_t call_key, std::string_view call_id,
                         std::span<const PayloadMapping> mappings, uint64_t now_ns) noexcept {
   const uint64_t h = hash(ep);
   uint32_t slot = find_slot(ep, h);
@@ -41,7 +41,7 @@ bool EndpointMap::learn(const dataplane::Endpoint& ep, std::string_view call_id,
   e.used = true;
   e.last_used_ns = now_ns;
   e.assoc = CallAssociation{};
-  e.assoc.call_hash = call_hash(call_id);
+  e.assoc.call_hash = call_key;
   const std::size_t n = std::min(call_id.size(), kCallIdCapacity - 1);
   std::memcpy(e.assoc.call_id.data(), call_id.data(), n);
   e.assoc.call_id[n] = '\0';

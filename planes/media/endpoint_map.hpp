@@ -50,6 +50,12 @@ class EndpointMap {
   // Inserts or replaces the association of `ep`. Mappings beyond kMaxPayloadMappings are
   // ignored. False when the table is full.
   bool learn(const dataplane::Endpoint& ep, std::string_view call_id,
+             std::span<const PayloadMapping> mappings, uint64_t now_ns) noexcept {
+    return learn(ep, media::call_hash(call_id), call_id, mappings, now_ns);
+  }
+  // `call_key` is the join key (call_hash of the full Call-ID); `call_id` may be empty when only the
+  // hash travelled (signaling events carry the hash), the report then resolves it.
+  bool learn(const dataplane::Endpoint& ep, uint64_t call_key, std::string_view call_id,
              std::span<const PayloadMapping> mappings, uint64_t now_ns) noexcept;
   // Removes `ep`; false when unknown.
   bool forget(const dataplane::Endpoint& ep) noexcept;

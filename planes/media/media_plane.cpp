@@ -301,6 +301,14 @@ bool MediaPlane::learn_endpoint(const dataplane::Endpoint& ep, std::string_view 
   return ok;
 }
 
+bool MediaPlane::learn_endpoint(const dataplane::Endpoint& ep, uint64_t call_hash,
+                                std::span<const PayloadMapping> payload_types,
+                                uint64_t now_ns) noexcept {
+  const bool ok = endpoints_.learn(ep, call_hash, {}, payload_types, now_ns);
+  (ok ? counters_.endpoints_learned : counters_.endpoints_rejected).add();
+  return ok;
+}
+
 bool MediaPlane::forget_endpoint(const dataplane::Endpoint& ep) noexcept {
   return endpoints_.forget(ep);
 }

@@ -68,6 +68,9 @@ class MediaPlane {
 
   // SDP: `ep` receives media of call `call_id` with these payload types. Streams sent to (or,
   // symmetric RTP, from) `ep` get the call and the codecs/clock rates. False: endpoint table full.
+  // As above, keyed by the call hash only (signaling's MediaEndpointEvent carries no Call-ID).
+  bool learn_endpoint(const dataplane::Endpoint& ep, uint64_t call_hash,
+                      std::span<const PayloadMapping> payload_types, uint64_t now_ns) noexcept;
   bool learn_endpoint(const dataplane::Endpoint& ep, std::string_view call_id,
                       std::span<const PayloadMapping> payload_types, uint64_t now_ns) noexcept;
   bool forget_endpoint(const dataplane::Endpoint& ep) noexcept;
