@@ -6,7 +6,6 @@
 
 #include <bitset>
 #include <cstdint>
-#include <span>
 
 #include "config/config.hpp"
 #include "dataplane/packet.hpp"
@@ -23,18 +22,8 @@ struct ClassifierConfig {
   static ClassifierConfig from(const config::DataplaneConfig& cfg);
 };
 
-// True when `payload` starts with a SIP request line (METHOD SP URI SP SIP/2.0 CRLF) or status
-// line (SIP/2.0 SP 3DIGIT SP reason CRLF). HTTP and other text protocols fail.
-bool is_sip_start_line(std::span<const uint8_t> payload) noexcept;
-
-// Strict RTP header check: version 2, CSRC list, extension and padding inside the datagram,
-// payload type static (0-34) or dynamic (96-127), never an RTCP type with the marker bit.
-bool is_rtp_header(std::span<const uint8_t> payload) noexcept;
-
-// Strict RTCP check: version 2, every packet of the compound typed 192-223 (first one 200-207)
-// and their lengths summing exactly to the datagram.
-bool is_rtcp_compound(std::span<const uint8_t> payload) noexcept;
-
+// SIP by signaling::looks_like_sip_start_line (strict request/status line), RTP and RTCP by
+// media::looks_like_rtp / looks_like_rtcp (strict headers; RTCP lengths must add up).
 PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg) noexcept;
 
 }  // namespace rv::planes::transport

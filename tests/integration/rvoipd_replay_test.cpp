@@ -1,0 +1,175 @@
+// Runs the real rvoipd binary in replay mode on captures and checks its JSON report.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "tests/support/pcap_file.hpp"
+#include "tests/support/process.hpp"
+
+namespace rv::test {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+struct Replay {
+  ProcessResult run;
+  json report;
+};
+
+Replay replay(const std::string& capture, std::vector<std::string> extra = {}) {
+  const std::string report = "/tmp/rv_report_" + std::to_string(getpid()) + "_" +
+                             std::filesystem::path(capture).stem().string() + ".json";
+  std::vector<std::string> args = {rvoipd_path(), "--pcap", capture, "--report", report,
+                                   "--set", "control.metrics_enabled=false"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  Replay r{run_process(args), {}};
+  if (r.run.exit_code == 0) r.report = json::parse(read_file(report));
+  std::filesystem::remove(report);
+  return r;
+}
+
+// Expected classes for the bundled sample, from tshark 4.0.17:
+//   tshark -r heplify_rtp_rtcp_sip_ipv4_udp.pcap --enable-heuristic rtp_udp
+//          --enable-heuristic rtcp_udp -T fields -e frame.protocols | sort | uniq -c
+// gives 4269 frames: sip 14 (11 + 3 with SDP), rtp 2884, rtcp 26, the rest other.
+// rvoipd counts 24 RTCP: frames 529 and 2644 carry an SR+RR+SDES compound followed by two
+// stray zero bytes; tshark shows them, our strict check (lengths must add up to the datagram)
+// rejects them, so they are "other" (1347 = 1345 + 2).
+TEST(RvoipdReplay, SampleCapture_CountsMatchTshark) {
+  const auto r = replay(shared_pcap("heplify_rtp_rtcp_sip_ipv4_udp.pcap"));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto& p = r.report["packets"];
+  EXPECT_EQ(r.report["version"], 1);
+  EXPECT_EQ(p["rx"], 4269);
+  EXPECT_EQ(p["sip"], 14);
+  EXPECT_EQ(p["rtp"], 2884);
+  EXPECT_EQ(p["rtcp"], 24);
+  EXPECT_EQ(p["other"], 1347);
+  EXPECT_EQ(p["malformed"], json::object());
+  EXPECT_EQ(p["sip"].get<int>() + p["rtp"].get<int>() + p["rtcp"].get<int>() + p["other"].get<int>(),
+            p["rx"].get<int>());
+  // tshark -z sip,stat: INVITE 2, ACK 1, REGISTER 3; 100 x2, 180 x2, 200 x4.
+  EXPECT_EQ(r.report["sip"]["requests"], json({{"ACK", 1}, {"INVITE", 2}, {"REGISTER", 3}}));
+  EXPECT_EQ(r.report["sip"]["responses"], json({{"100", 2}, {"180", 2}, {"200", 4}}));
+  EXPECT_THAT(r.run.out, HasSubstr("sip 14  rtp 2884  rtcp 24  other 1347"));
+}
+
+TEST(RvoipdReplay, SampleCapture_CallsAndStreamsMatchWireshark) {
+  const auto r = replay(shared_pcap("heplify_rtp_rtcp_sip_ipv4_udp.pcap"));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto& calls = r.report["calls"];
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0]["call_id"], "12013223@200.57.7.195");
+  EXPECT_EQ(calls[0]["result"], "answered");
+  EXPECT_EQ(calls[0]["final_code"], 200);
+  EXPECT_NEAR(calls[0]["setup_ms"].get<double>(), 8477.9, 0.1);  // tshark: 8525 ms incl. 100/180
+  EXPECT_EQ(calls[0]["streams"].size(), 2u);
+  EXPECT_EQ(calls[1]["result"], "in_progress");
+  EXPECT_EQ(calls[1]["state"], "ringing");
+  // Wireshark's own test suite: 0xD2BD4E3E 200.57.7.204:8000 -> 200.57.7.196:40376, 548
+  // packets, 0 lost, mean/max jitter 2.517173 / 7.406751 ms.
+  const auto& streams = r.report["streams"];
+  ASSERT_EQ(streams.size(), 5u);
+  bool found = false;
+  for (const auto& s : streams) {
+    if (s["src"] != "200.57.7.204:8000" || s["ssrc"] != "0xD2BD4E3E") continue;
+    found = true;
+    EXPECT_EQ(s["dst"], "200.57.7.196:40376");
+    EXPECT_EQ(s["packets"], 548);
+    EXPECT_EQ(s["lost"], 0);
+    EXPECT_EQ(s["codec"], "PCMA");
+    EXPECT_NEAR(s["jitter_mean_ms"].get<double>(), 2.517173, 0.01);
+    EXPECT_NEAR(s["jitter_max_ms"].get<double>(), 7.406751, 0.01);
+    EXPECT_EQ(s["call_id"], "12013223@200.57.7.195");
+  }
+  EXPECT_TRUE(found);
+}
+
+// Frame counts from `tshark -r F | wc -l`; SIP message counts from tshark -z sip,stat
+// (tests/data/pcaps/README.md).
+struct CaptureCase {
+  const char* file;
+  int frames;
+  int sip_messages;
+};
+
+class EveryCapture : public ::testing::TestWithParam<CaptureCase> {};
+
+TEST_P(EveryCapture, ReplaysToTheEnd_WithCountsThatAddUp) {
+  const auto& c = GetParam();
+  const auto r = replay(shared_pcap(c.file));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto& p = r.report["packets"];
+  EXPECT_EQ(p["rx"], c.frames);
+  uint64_t malformed = 0;
+  for (const auto& [k, v] : p["malformed"].items()) malformed += v.get<uint64_t>();
+  EXPECT_EQ(p["sip"].get<uint64_t>() + p["rtp"].get<uint64_t>() + p["rtcp"].get<uint64_t>() +
+                p["other"].get<uint64_t>() + malformed,
+            p["rx"].get<uint64_t>());
+  EXPECT_EQ(r.report["sip"]["messages"], c.sip_messages);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    SharedCaptures, EveryCapture,
+    ::testing::Values(CaptureCase{"heplify_ipv6_udp_fragmented.pcap", 6, 0},
+                      CaptureCase{"heplify_sip_ipv4_tcp.pcap", 84, 7},
+                      CaptureCase{"heplify_sip_ipv4_tcp_retrans.pcap", 196, 8},
+                      CaptureCase{"heplify_sip_ipv6_udp.pcap", 6, 6},
+                      CaptureCase{"ndpi_http_on_sip_port.pcap", 4, 0},
+                      CaptureCase{"ndpi_rtcp_multiple_pkts_in_the_same_datagram.pcap", 5, 0},
+                      CaptureCase{"ndpi_rtp.pcapng", 112, 0},
+                      CaptureCase{"peafowl_rtp.pcap", 15, 0},
+                      CaptureCase{"sipp_dtmf_2833_1.pcap", 10, 0},
+                      CaptureCase{"sipp_g711a.pcap", 236, 0}));
+
+TEST(RvoipdReplay, HttpOnSipPort_IsNotSip) {
+  const auto r = replay(shared_pcap("ndpi_http_on_sip_port.pcap"));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.report["packets"]["sip"], 0);
+}
+
+TEST(RvoipdReplay, SeveralCaptures_AreReplayedTogether) {
+  const auto r = replay(shared_pcap("sipp_g711a.pcap"),
+                        {"--pcap", shared_pcap("heplify_sip_ipv6_udp.pcap")});
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.report["packets"]["rx"], 236 + 6);
+  EXPECT_EQ(r.report["inputs"].size(), 2u);
+}
+
+TEST(RvoipdReplay, MissingCapture_ExitsTwoNamingIt) {
+  const auto r = run_process({rvoipd_path(), "--pcap", "/nonexistent/x.pcap"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("/nonexistent/x.pcap"));
+}
+
+TEST(RvoipdReplay, NotACapture_ExitsTwoSayingWhy) {
+  const std::string junk = "/tmp/rv_not_a_capture_" + std::to_string(getpid()) + ".pcap";
+  std::ofstream(junk) << "this is not a capture\n";
+  const auto r = run_process({rvoipd_path(), "--pcap", junk});
+  std::filesystem::remove(junk);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("cannot read capture"));
+}
+
+TEST(RvoipdReplay, BadEalArgument_ExitsOneWithTheReason) {
+  const auto r = run_process({rvoipd_path(), "--set", "control.metrics_enabled=false", "--",
+                              "--vdev=net_doesnotexist0"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("EAL initialisation failed"));
+}
+
+TEST(RvoipdReplay, UnwritableReport_ExitsOne) {
+  const auto r = run_process({rvoipd_path(), "--pcap", shared_pcap("sipp_g711a.pcap"), "--report",
+                              "/nonexistent/dir/r.json", "--set", "control.metrics_enabled=false"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("cannot write report /nonexistent/dir/r.json"));
+}
+
+}  // namespace
+}  // namespace rv::test
