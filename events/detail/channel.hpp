@@ -28,7 +28,9 @@ struct Channel {
   // Declared first so it is destroyed last, after every ring and core that points into it.
   MempoolPtr pool;
   bool zero_copy = false;
+  Format format = Format::kPool;
   std::vector<RingPtr> rings;  // (lcore producer, subscriber, class) rings and overflows
+  std::vector<std::unique_ptr<SampleMailbox>> mailboxes;  // plain-format latency samples
   std::vector<std::unique_ptr<SubscriberCore<E>>> subscribers;
   std::vector<std::unique_ptr<PublisherCore<E>>> publishers;
   uint32_t next_sub_seq = 0;
@@ -58,7 +60,13 @@ class SystemImpl {
       auto& ch = channel<E>();
       ch.zero_copy = shared.opts.implementation == Implementation::kZeroCopy ||
                      !uses_fast_path<E>();
-      if (!ch.zero_copy) return;
+      if constexpr (StaticEvent<E>) {
+        if (!ch.zero_copy) {
+          ch.format = shared.priority && kPlainEligible<E> ? Format::kPlain : Format::kStamped;
+          return;
+        }
+      }
+      ch.format = Format::kPool;
       auto pool = make_pool(shared.opts.pool_size, sizeof(PoolObject<E>), shared.opts.socket_id);
       if (!pool) {
         out = std::unexpected(pool_error_context(std::move(pool.error()), EventTraits<E>::kName));
@@ -84,7 +92,7 @@ class SystemImpl {
       return std::unexpected(std::move(ok.error()));
     }
     auto& ch = channel<E>();
-    auto core = std::make_unique<PublisherCore<E>>(shared, producer, ch.zero_copy, ch.pool.get());
+    auto core = std::make_unique<PublisherCore<E>>(shared, producer, ch.format, ch.pool.get());
     for (auto& sub : ch.subscribers) {
       if (!sub->attached.load()) continue;
       if (auto ok = connect(ch, *core, *sub); !ok) return std::unexpected(std::move(ok.error()));
@@ -119,7 +127,7 @@ class SystemImpl {
         return std::unexpected(shard_out_of_range_error(*opts.shard, shared.opts.shard_count));
       }
     }
-    auto core = std::make_unique<SubscriberCore<E>>(shared, ch.zero_copy);
+    auto core = std::make_unique<SubscriberCore<E>>(shared, ch.format);
     core->id = std::move(opts.id);
     const unsigned self = rte_lcore_id();
     core->consumer_lcore =
@@ -258,6 +266,9 @@ class SystemImpl {
           if (ring) ch.rings.push_back(std::move(ring));
         }
       }
+      for (auto& mb : set.samples) {
+        if (mb) ch.mailboxes.push_back(std::move(mb));
+      }
     }
     if (!pub.add_route(r)) {
       return std::unexpected(route_table_full_error(EventTraits<E>::kName));
@@ -271,6 +282,7 @@ class SystemImpl {
       const std::size_t k = shared.priority ? c : index_of(Priority::kNormal);
       r.rings[c] = set.rings[k].get();
       r.spills[c] = set.spills[k].get();
+      r.samples[c] = set.samples[k].get();
     }
   }
 
@@ -284,6 +296,9 @@ class SystemImpl {
       auto ring = make_ring(o.channel_capacity, sub.esize(), sync, o.socket_id);
       if (!ring) return std::unexpected(std::move(ring.error()));
       set.rings[c] = std::move(*ring);
+      if (sub.format() == Format::kPlain && sync == RingSync::kSpsc && o.enable_metrics) {
+        set.samples[c] = std::make_unique<SampleMailbox>();
+      }
       const bool spills = backpressure_of<E>() == Backpressure::kSpill || !shared.priority ||
                           c == index_of(Priority::kCritical);
       if (!spills) continue;
@@ -293,7 +308,8 @@ class SystemImpl {
     }
     for (std::size_t c = 0; c < kPriorityCount; ++c) {
       if (!set.rings[c]) continue;
-      if (!sub.add_source(c, Source{set.rings[c].get(), set.spills[c].get()})) {
+      if (!sub.add_source(c, Source{set.rings[c].get(), set.spills[c].get(),
+                                    set.samples[c].get()})) {
         return std::unexpected(source_table_full_error(sub.id));
       }
     }

@@ -37,6 +37,7 @@ template <Event E>
 struct Route {
   std::array<rte_ring*, kPriorityCount> rings{};   // same ring in every class when priority off
   std::array<rte_ring*, kPriorityCount> spills{};  // overflow per class that may spill, or null
+  std::array<SampleMailbox*, kPriorityCount> samples{};  // plain format on SPSC rings, or null
   SubscriberCore<E>* sub = nullptr;
   uint32_t capacity = 0;
   bool mp = false;               // control producer: shared MP RTS rings
@@ -50,8 +51,8 @@ class PublisherCore {
  public:
   static constexpr Backpressure kPolicy = backpressure_of<E>();
 
-  PublisherCore(const SystemShared& sys, ProducerId producer, bool zero_copy, rte_mempool* pool)
-      : sys_(sys), producer_(producer), zero_copy_(zero_copy), pool_(pool) {
+  PublisherCore(const SystemShared& sys, ProducerId producer, Format format, rte_mempool* pool)
+      : sys_(sys), producer_(producer), format_(format), pool_(pool) {
     const std::size_t b = sys.opts.batch_size;
     staging_ = std::make_unique<std::byte[]>(b * std::max(sizeof(Slot<E>), sizeof(void*)) + 64);
     objs_ = std::make_unique<PoolObject<E>*[]>(b);
@@ -69,6 +70,7 @@ class PublisherCore {
     Route<E>& dst = routes_[n];
     dst.rings = r.rings;
     dst.spills = r.spills;
+    dst.samples = r.samples;
     dst.sub = r.sub;
     dst.capacity = r.capacity;
     dst.mp = r.mp;
@@ -82,9 +84,10 @@ class PublisherCore {
   // ---- producer thread. Returns the number of subscribers that received the event.
   uint32_t publish(const E& e, Priority p) noexcept {
     if constexpr (StaticEvent<E>) {
-      if (!zero_copy_) return publish_one<false>(e, p);
+      if (format_ == Format::kPlain) return publish_one<Format::kPlain>(e, p);
+      if (format_ == Format::kStamped) return publish_one<Format::kStamped>(e, p);
     }
-    return publish_one<true>(e, p);
+    return publish_one<Format::kPool>(e, p);
   }
 
   // Returns the number of copies accepted (enqueued or dispatched in-line).
@@ -94,8 +97,9 @@ class PublisherCore {
     for (std::size_t off = 0; off < events.size(); off += b) {
       const auto chunk = events.subspan(off, std::min(b, events.size() - off));
       if constexpr (StaticEvent<E>) {
-        if (!zero_copy_) {
-          accepted += publish_chunk_static(chunk, p);
+        if (format_ != Format::kPool) {
+          accepted += format_ == Format::kPlain ? publish_chunk_static<Format::kPlain>(chunk, p)
+                                                : publish_chunk_static<Format::kStamped>(chunk, p);
           continue;
         }
       }
@@ -241,7 +245,24 @@ class PublisherCore {
     counters_.delivered_inline.add();
   }
 
-  template <bool kPool>
+  // Plain format: enqueues straight from the caller's memory, then posts the sampled event's
+  // ring position (if it landed in the main ring and the mailbox is free).
+  uint32_t send_plain(Route<E>& r, Priority p, const E* evs, uint32_t n, uint32_t sample_idx,
+                      uint64_t sample_stamp) noexcept {
+    const std::size_t c = cls(p);
+    SampleMailbox* mb = r.samples[c];
+    const bool post = sample_stamp != 0 && mb != nullptr &&
+                      mb->stamp.load(std::memory_order_relaxed) == 0;
+    const uint32_t head = post ? r.rings[c]->prod.head : 0;  // SPSC ring: our own index
+    const uint32_t ok = send(r, p, evs, static_cast<uint32_t>(sizeof(E)), n);
+    if (post && sample_idx < r.rings[c]->prod.head - head) {
+      mb->pos.store(head + sample_idx, std::memory_order_relaxed);
+      mb->stamp.store(sample_stamp, std::memory_order_release);
+    }
+    return ok;
+  }
+
+  template <Format F>
   uint32_t publish_one(const E& e, Priority p) noexcept {
     counters_.published.add();
     const uint32_t n = route_count_.load(std::memory_order_acquire);
@@ -251,7 +272,18 @@ class PublisherCore {
     if (mask == 0) return 0;
     const uint64_t stamp = next_stamp(p);
     uint32_t ok = 0;
-    if constexpr (!kPool) {
+    if constexpr (F == Format::kPlain) {
+      const uint64_t sample = stamp_sampled(stamp) ? stamp : 0;
+      for (uint64_t m = mask; m != 0; m &= m - 1) {
+        Route<E>& r = routes_[std::countr_zero(m)];
+        if (r.inline_dispatch) {
+          dispatch_inline(r, e);
+          ++ok;
+        } else {
+          ok += send_plain(r, p, &e, 1, 0, sample);
+        }
+      }
+    } else if constexpr (F == Format::kStamped) {
       Slot<E>* slot = staging<Slot<E>>();
       std::memcpy(static_cast<void*>(&slot->event), &e, sizeof(E));
       slot->stamp = stamp;
@@ -289,6 +321,7 @@ class PublisherCore {
     return ok;
   }
 
+  template <Format F>
   std::size_t publish_chunk_static(std::span<const E> chunk, Priority p) noexcept
     requires StaticEvent<E>
   {
@@ -300,17 +333,37 @@ class PublisherCore {
       counters_.filtered.add(k);
       return 0;
     }
+    uint64_t all = ~uint64_t{0};
     for (uint32_t j = 0; j < k; ++j) {
       uint32_t considered = 0;
       masks_[j] = route_mask(chunk[j], n, considered);
       count_copies(considered, masks_[j]);
+      all &= masks_[j];
     }
-    Slot<E>* slots = staging<Slot<E>>();
+    // Stamps: plain slots carry none (one sampled event per chunk goes to the mailbox).
+    uint64_t sample = 0;
+    uint32_t sample_j = 0;
+    if constexpr (F == Format::kPlain) {
+      for (uint32_t j = 0; j < k; ++j) {
+        const uint64_t st = next_stamp(p);
+        if (sample == 0 && stamp_sampled(st)) {
+          sample = st;
+          sample_j = j;
+        }
+      }
+    }
     std::size_t accepted = 0;
     for (uint32_t i = 0; i < n; ++i) {
       Route<E>& r = routes_[i];
       const uint64_t bit = uint64_t{1} << i;
+      if constexpr (F == Format::kPlain) {
+        if ((all & bit) != 0 && !r.inline_dispatch) {  // every event wanted: no staging copy
+          accepted += send_plain(r, p, chunk.data(), k, sample_j, sample);
+          continue;
+        }
+      }
       uint32_t m = 0;
+      uint32_t sample_m = k;
       for (uint32_t j = 0; j < k; ++j) {
         if ((masks_[j] & bit) == 0) continue;
         if (r.inline_dispatch) {
@@ -318,11 +371,22 @@ class PublisherCore {
           ++accepted;
           continue;
         }
-        std::memcpy(static_cast<void*>(&slots[m].event), &chunk[j], sizeof(E));
-        slots[m].stamp = next_stamp(p);
+        if constexpr (F == Format::kPlain) {
+          if (j == sample_j) sample_m = m;
+          std::memcpy(static_cast<void*>(&staging<E>()[m]), &chunk[j], sizeof(E));
+        } else {
+          Slot<E>* slots = staging<Slot<E>>();
+          std::memcpy(static_cast<void*>(&slots[m].event), &chunk[j], sizeof(E));
+          slots[m].stamp = next_stamp(p);
+        }
         ++m;
       }
-      if (m != 0) accepted += send(r, p, slots, kSlotSize<E>, m);
+      if (m == 0) continue;
+      if constexpr (F == Format::kPlain) {
+        accepted += send_plain(r, p, staging<E>(), m, sample_m, sample_m < m ? sample : 0);
+      } else {
+        accepted += send(r, p, staging<Slot<E>>(), kSlotSize<E>, m);
+      }
     }
     return accepted;
   }
@@ -381,7 +445,7 @@ class PublisherCore {
 
   const SystemShared& sys_;
   const ProducerId producer_;
-  const bool zero_copy_;
+  const Format format_;
   rte_mempool* const pool_;
 
   // ---- route table: cp: append (release), producer: ro

@@ -27,6 +27,25 @@ constexpr uint64_t stamp_age_cycles(uint64_t s, uint64_t now_tsc) noexcept {
   return ((now_tsc << 3) - (s & ~uint64_t{7})) >> 3;
 }
 
+// How a type travels in one EventSystem (fixed at build):
+//   kPlain   static path with priorities: the ring slot is the event itself (sizeof(E), cache
+//            aligned for 64-byte events); the priority is the ring's class and sampled latency
+//            goes through a per-ring SampleMailbox.
+//   kStamped static path without priorities (or sizeof(E) % 4 != 0): Slot<E> = event + stamp.
+//   kPool    zero copy: the slot is a pointer to a PoolObject<E> (stamp in its header).
+enum class Format : uint8_t { kPlain, kStamped, kPool };
+
+template <typename E>
+inline constexpr bool kPlainEligible = StaticEvent<E> && (sizeof(E) % 4 == 0);
+
+// One latency sample in flight per (producer, subscriber, class) ring on the plain format: the
+// producer posts the ring position and stamp of a sampled event when the box is empty, the
+// consumer records the latency when it dequeues that position, then empties the box.
+struct alignas(64) SampleMailbox {
+  std::atomic<uint64_t> stamp{0};  // 0: empty. producer: wo when empty, consumer: clears
+  std::atomic<uint32_t> pos{0};    // ring position (prod head) of the sampled event
+};
+
 template <typename E>
 struct Slot {
   E event;
