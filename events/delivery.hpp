@@ -60,7 +60,7 @@ class Delivery {
 
   detail::PoolObject<E>* obj_ = nullptr;
   Priority prio_ = Priority::kNormal;
-  alignas(E) std::byte value_[StaticEvent<E> ? sizeof(E) : 1];
+  alignas(E) std::byte value_[StaticEvent<E> ? sizeof(E) : 1]{};
 };
 
 }  // namespace rv::events

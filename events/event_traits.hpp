@@ -11,6 +11,9 @@
 //     static constexpr Backpressure kBackpressure = Backpressure::kDropNewest;
 //     static constexpr bool kFastPath = true;  // static_assert'ed: trivially copyable, <= 128 B
 //     static uint64_t shard_key(const SipMessageEvent& e) noexcept { return e.call_id_hash; }
+//     // called for each queued copy the fabric discards (shutdown or unsubscribe drains), so
+//     // that events owning a resource (an mbuf reference) can give it back:
+//     static void on_discard(const SipMessageEvent& e) noexcept;
 //   };
 //
 // A type is used by listing it in an EventRegistry (event_registry.hpp); publishing or
@@ -50,6 +53,14 @@ concept StaticEvent = Event<E> && std::is_trivially_copyable_v<E> &&
 template <typename E>
 concept ShardedEvent = Event<E> && requires(const E& e) {
   { EventTraits<E>::shard_key(e) } noexcept -> std::convertible_to<uint64_t>;
+};
+
+// Types whose trait provides on_discard() are told about every queued copy the fabric drains
+// without delivering it (shutdown, unsubscribe). Publish-time drops are reported to the
+// publisher by publish()'s return value instead.
+template <typename E>
+concept DiscardHookEvent = Event<E> && requires(const E& e) {
+  { EventTraits<E>::on_discard(e) } noexcept;
 };
 
 template <Event E>

@@ -205,6 +205,12 @@ class SubscriberCore {
   static void discard(ElemT<F>& e) noexcept {
     if constexpr (F == Format::kPool) release(e);
   }
+  // A copy drained without delivery: tell the type (if it asks), then discard.
+  template <Format F>
+  static void drop(ElemT<F>& e) noexcept {
+    if constexpr (DiscardHookEvent<E>) EventTraits<E>::on_discard(event_of<F>(e));
+    discard<F>(e);
+  }
 
   template <Format F, typename H>
   std::size_t poll_impl(std::size_t max, H& handler) noexcept {
@@ -263,7 +269,7 @@ class SubscriberCore {
   template <Format F>
   uint64_t drain_all_impl(DropReason why) noexcept {
     uint64_t n = 0;
-    for (uint32_t i = cache_pos_; i < cache_len_; ++i) discard<F>(elems<F>()[i]);
+    for (uint32_t i = cache_pos_; i < cache_len_; ++i) drop<F>(elems<F>()[i]);
     n += cache_len_ - cache_pos_;
     cache_pos_ = cache_len_ = 0;
     set_pending();
@@ -337,7 +343,7 @@ class SubscriberCore {
       const unsigned got =
           rte_ring_sc_dequeue_burst_elem(r, elems<F>(), sizeof(ElemT<F>), batch_, nullptr);
       if (got == 0) return n;
-      for (unsigned i = 0; i < got; ++i) discard<F>(elems<F>()[i]);
+      for (unsigned i = 0; i < got; ++i) drop<F>(elems<F>()[i]);
       n += got;
     }
   }

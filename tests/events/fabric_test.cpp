@@ -384,6 +384,21 @@ TYPED_TEST(FabricTest, Shutdown_DrainsCountsAndLeaksNoPoolObject) {
   EXPECT_EQ(r.error().code(), ErrorCode::kState);
 }
 
+TYPED_TEST(FabricTest, DiscardHook_CalledForEveryCopyDrainedWithoutDelivery) {
+  OwningEvent::discarded.store(0);
+  auto sys = this->make(this->builder());
+  auto a = sys.template subscribe<OwningEvent>();
+  auto pub = sys.template create_publisher<OwningEvent>(kProducer);
+  {
+    auto b = sys.template subscribe<OwningEvent>();
+    for (uint64_t i = 1; i <= 4; ++i) ASSERT_EQ(pub->publish(OwningEvent{i}).value(), 2u);
+  }  // b unsubscribes: its 4 copies are drained
+  EXPECT_EQ(OwningEvent::discarded.load(), 1u + 2 + 3 + 4);
+  ASSERT_TRUE(a->try_receive().has_value());  // handle 1 delivered, not discarded
+  ASSERT_TRUE(sys.shutdown());                 // a's remaining 3 (cache + ring) drained
+  EXPECT_EQ(OwningEvent::discarded.load(), 10u + 2 + 3 + 4);
+}
+
 TYPED_TEST(FabricTest, PublishAfterShutdown_ReturnsErrorSayingWhatToDo) {
   auto sys = this->make(this->builder());
   auto pub = sys.template create_publisher<SmallEvent>(kProducer);

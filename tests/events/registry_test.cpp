@@ -15,7 +15,9 @@ namespace rv::events::test {
 namespace {
 
 // Compile-time facts (a failure here is a build failure).
-static_assert(TestEvents::kSize == 5);
+static_assert(TestEvents::kSize == 6);
+static_assert(DiscardHookEvent<OwningEvent>);
+static_assert(!DiscardHookEvent<SmallEvent>);
 static_assert(TestEvents::contains<SmallEvent>);
 static_assert(!TestEvents::contains<int>);
 static_assert(TestEvents::index_of<WaitEvent> == 2);
@@ -41,7 +43,7 @@ TEST(EventRegistry, NamesAndIdsAreStableAndUnique) {
   EXPECT_EQ(ids.size(), TestEvents::kSize);
   std::vector<std::string_view> visited;
   TestEvents::for_each([&]<typename E>() { visited.push_back(EventTraits<E>::kName); });
-  EXPECT_EQ(visited.size(), 5u);
+  EXPECT_EQ(visited.size(), 6u);
   EXPECT_EQ(visited[3], "test.big");
 }
 

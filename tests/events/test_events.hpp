@@ -45,9 +45,24 @@ struct StringEvent {  // not trivially copyable: zero copy only, destructor must
   ~StringEvent() { live.fetch_sub(1); }
 };
 
+struct OwningEvent {  // stands for an event holding an mbuf reference
+  uint64_t handle;
+  static inline std::atomic<uint64_t> discarded{0};
+};
+
 }  // namespace rv::events::test
 
 namespace rv::events {
+template <>
+struct EventTraits<test::OwningEvent> {
+  static constexpr std::string_view kName = "test.owning";
+  static constexpr uint16_t kId = 6;
+  static constexpr Priority kDefaultPriority = Priority::kNormal;
+  static constexpr Affinity kAffinity = Affinity::kIntraPlane;
+  static void on_discard(const test::OwningEvent& e) noexcept {
+    test::OwningEvent::discarded.fetch_add(e.handle);
+  }
+};
 template <>
 struct EventTraits<test::SmallEvent> {
   static constexpr std::string_view kName = "test.small";
@@ -91,7 +106,8 @@ struct EventTraits<test::StringEvent> {
 
 namespace rv::events::test {
 
-using TestEvents = EventRegistry<SmallEvent, SpillEvent, WaitEvent, BigEvent, StringEvent>;
+using TestEvents =
+    EventRegistry<SmallEvent, SpillEvent, WaitEvent, BigEvent, StringEvent, OwningEvent>;
 using TestSystem = EventSystem<TestEvents>;
 using TestBuilder = EventSystemBuilder<TestEvents>;
 
