@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <numeric>
+#include <string>
 
 namespace rv::events {
 
@@ -34,6 +35,25 @@ bool FabricMetrics::healthy() const noexcept {
     if (s.lagging) return false;
   }
   return true;
+}
+
+std::vector<std::string> FabricMetrics::problems() const {
+  std::vector<std::string> out;
+  for (const auto& t : types) {
+    if (const uint64_t lost = t.dropped_by(DropReason::kOverflowExhausted); lost != 0) {
+      out.push_back(std::string(t.name) + ": " + std::to_string(lost) +
+                    " events lost with the overflow exhausted (raise overflow_capacity or "
+                    "drain the consumer faster)");
+    }
+  }
+  for (const auto& s : subscriptions) {
+    if (!s.lagging) continue;
+    out.push_back("subscription '" + s.id + "' (" + std::string(s.type) + ", lcore " +
+                  std::to_string(s.consumer_lcore) + ") is behind: " + std::to_string(s.queued) +
+                  "/" + std::to_string(s.capacity) + " queued, " +
+                  std::to_string(s.dropped_ring_full) + " dropped on a full ring");
+  }
+  return out;
 }
 
 const EventTypeMetrics* FabricMetrics::find(std::string_view type_name) const noexcept {

@@ -128,6 +128,8 @@ struct FabricMetrics {
   std::vector<SubscriptionMetrics> subscriptions;
   uint64_t overflow_exhausted_total = 0;  // > 0: health failure (Critical events were lost)
   bool healthy() const noexcept;
+  // One line per problem, for /health and logs: lost Critical events, lagging subscriptions.
+  std::vector<std::string> problems() const;
   const EventTypeMetrics* find(std::string_view type_name) const noexcept;
 };
 

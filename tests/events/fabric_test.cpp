@@ -195,6 +195,9 @@ TYPED_TEST(FabricTest, RingFull_DropsNewestAndCountsAndReportsLaggingSubscriber)
   EXPECT_EQ(metrics.subscriptions[0].dropped_ring_full, 12u);
   EXPECT_TRUE(metrics.subscriptions[0].lagging);
   EXPECT_FALSE(metrics.healthy());
+  ASSERT_EQ(metrics.problems().size(), 1u);
+  EXPECT_NE(metrics.problems()[0].find("subscription 'slow' (test.small, lcore"), std::string::npos)
+      << metrics.problems()[0];
   // Drop-newest: the oldest 8 are kept.
   std::vector<uint64_t> seqs;
   sub->poll(100, [&](const SmallEvent& e) { seqs.push_back(e.seq); });
@@ -232,6 +235,8 @@ TYPED_TEST(FabricTest, OverflowExhausted_CountedAsHealthFailure) {
   EXPECT_EQ(m->dropped_by(DropReason::kOverflowExhausted), 8u);
   EXPECT_EQ(metrics.overflow_exhausted_total, 8u);
   EXPECT_FALSE(metrics.healthy());
+  ASSERT_FALSE(metrics.problems().empty());
+  EXPECT_NE(metrics.problems()[0].find("8 events lost"), std::string::npos);
   this->expect_invariant(*m);
 }
 
