@@ -12,6 +12,7 @@ namespace rv::config {
 struct DataplaneConfig {
   std::string mode = "monitor";         // monitor | forward
   std::string lcores = "auto";          // "auto" or a list ("1,2", "2-5")
+  uint32_t workers = 0;                 // worker lcores (shards); 0 = one per free physical core
   std::vector<std::string> ports;       // PCI addresses or vdev strings; empty = every probed port
   std::vector<std::string> eal_args;    // extra EAL arguments
   bool hugepages = false;               // false: --no-huge --no-shconf (tests, laptops)

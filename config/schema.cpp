@@ -149,6 +149,7 @@ std::vector<FieldSpec> build_schema() {
   // dataplane
   s.push_back(string_field("dataplane.mode", "monitor: inspect and free; forward: inspect, then transmit on the paired port", false, {"monitor", "forward"}, RV_GET(dataplane.mode)));
   s.push_back(string_field("dataplane.lcores", "worker lcores: auto (one per physical core left after the control core) or a list such as 1,2 or 2-5", false, {}, RV_GET(dataplane.lcores)));
+  s.push_back(uint_field("dataplane.workers", "worker lcores (one shard each); 0 = one per physical core left after the control core; more than the machine has share CPUs", false, 0, 128, RV_GET(dataplane.workers)));
   s.push_back(list_field("dataplane.ports", "ports to poll: PCI addresses (0000:03:00.0) or vdev strings (net_pcap0,rx_pcap=x.pcap); empty = every port the EAL probed", false, RV_GET(dataplane.ports)));
   s.push_back(list_field("dataplane.eal_args", "extra EAL arguments, appended after the generated ones", false, RV_GET(dataplane.eal_args)));
   s.push_back(bool_field("dataplane.hugepages", "use hugepages; false runs the EAL with --no-huge --no-shconf", false, RV_GET(dataplane.hugepages)));

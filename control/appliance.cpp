@@ -10,6 +10,9 @@
 
 #include <fmt/format.h>
 
+#include <spdlog/spdlog.h>
+
+#include "dataplane/core_plan.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/rx_clock.hpp"
 
@@ -39,7 +42,27 @@ std::vector<dataplane::PortRequest> port_requests(const config::Config& cfg, con
   return out;
 }
 
-dataplane::EalPlan eal_plan(const config::Config& cfg, const RunPlan& plan) {
+// The EAL lcore set from the hwloc core plan. An explicit worker count larger than the machine
+// can hold without sharing (tests of multi-shard runs on a 2-CPU box) maps workers onto shared
+// CPUs instead, with a warning.
+Result<std::string> plan_lcores(const config::DataplaneConfig& cfg) {
+  auto topo = dataplane::Topology::load_system();
+  if (!topo) return std::unexpected(std::move(topo.error()).with_context("reading the CPU topology"));
+  auto plan = dataplane::plan_cores(*topo, {cfg.lcores, cfg.workers, {}});
+  if (plan) {
+    for (const auto& w : plan->warnings) spdlog::warn("core plan: {}", w);
+    return dataplane::eal_lcores_value(*plan);
+  }
+  if (cfg.workers == 0 || cfg.lcores != "auto") {
+    return std::unexpected(std::move(plan.error()).with_context("planning cores"));
+  }
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  spdlog::warn("core plan: {} workers do not fit on {} CPUs without sharing ({}); workers share "
+               "CPUs", cfg.workers, cpus, plan.error().message());
+  return dataplane::default_lcores(cfg.workers, cpus);
+}
+
+Result<dataplane::EalPlan> eal_plan(const config::Config& cfg, const RunPlan& plan) {
   dataplane::EalPlan e;
   for (std::size_t i = 0; i < plan.captures.size(); ++i) {
     e.vdevs.push_back(fmt::format("net_pcap{},rx_pcap={}", i, plan.captures[i].path));
@@ -53,8 +76,9 @@ dataplane::EalPlan eal_plan(const config::Config& cfg, const RunPlan& plan) {
       }
     }
   }
-  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-  e.lcores = dataplane::default_lcores(1, cpus);
+  auto lcores = plan_lcores(cfg.dataplane);
+  if (!lcores) return std::unexpected(lcores.error());
+  e.lcores = *lcores;
   e.user_args = plan.eal_args;
   return e;
 }
@@ -65,7 +89,9 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::Config& cfg,
                                                      const RunPlan& plan) {
   std::unique_ptr<Appliance> a(new Appliance());
   a->replay_ = !plan.captures.empty();
-  const auto args = dataplane::build_eal_args(cfg.dataplane, eal_plan(cfg, plan));
+  auto ep = eal_plan(cfg, plan);
+  if (!ep) return std::unexpected(ep.error());
+  const auto args = dataplane::build_eal_args(cfg.dataplane, *ep);
   if (auto r = dataplane::init_eal(args); !r) return std::unexpected(r.error());
   a->eal_ready_ = true;
   if (rte_lcore_count() < 2) {
@@ -123,30 +149,82 @@ Result<void> Appliance::build_shards(const config::Config& cfg) {
     }
   }
   for (std::size_t w = 0; w < workers.size(); ++w) {
-    shards_.push_back(std::make_unique<planes::Shard>(workers[w], std::move(queues[w]), cfg,
-                                                      &classifier_slot_));
+    shards_.push_back(std::make_unique<planes::Shard>(
+        workers[w], static_cast<unsigned>(w), static_cast<unsigned>(workers.size()),
+        std::move(queues[w]), cfg, &classifier_slot_));
   }
+  if (shards_.size() > 1) return build_fabric(cfg);
+  return {};
+}
+
+Result<void> Appliance::build_fabric(const config::Config& cfg) {
+  using planes::routing::PlaneEvents;
+  using planes::routing::SteeredPacket;
+  using planes::signaling::MediaEndpointEvent;
+  auto sys = events::EventSystemBuilder<PlaneEvents>{}
+                 .implementation(cfg.events.implementation == "zerocopy"
+                                     ? events::Implementation::kZeroCopy
+                                     : events::Implementation::kStaticFastPath)
+                 .channel_capacity(cfg.events.channel_capacity)
+                 .enable_priority(cfg.events.enable_priority)
+                 .batch_size(cfg.events.batch_size)
+                 .shard_count(cfg.events.shard_count != 0 ? cfg.events.shard_count : shards_.size())
+                 .enable_metrics(cfg.events.enable_metrics)
+                 .latency_sample_every(cfg.events.latency_sample_every)
+                 .build();
+  if (!sys) return std::unexpected(std::move(sys.error()).with_context("building the event fabric"));
+  fabric_.emplace(std::move(*sys));
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    const uint32_t lcore = shards_[i]->loop().lcore_id();
+    const auto producer = events::ProducerId::lcore(lcore);
+    auto packets_out = fabric_->create_publisher<SteeredPacket>(producer);
+    auto endpoints_out = fabric_->create_publisher<MediaEndpointEvent>(producer);
+    events::SubscriptionOptions<SteeredPacket> po;
+    po.id = fmt::format("shard{}", i);
+    po.consumer_lcore = lcore;
+    po.shard = static_cast<uint32_t>(i);
+    auto packets_in = fabric_->subscribe<SteeredPacket>(std::move(po));
+    events::SubscriptionOptions<MediaEndpointEvent> eo;
+    eo.id = fmt::format("media{}", i);
+    eo.consumer_lcore = lcore;
+    auto endpoints_in = fabric_->subscribe<MediaEndpointEvent>(std::move(eo));
+    for (const Error* e : {packets_out ? nullptr : &packets_out.error(),
+                           endpoints_out ? nullptr : &endpoints_out.error(),
+                           packets_in ? nullptr : &packets_in.error(),
+                           endpoints_in ? nullptr : &endpoints_in.error()}) {
+      if (e != nullptr) return std::unexpected(Error(*e).with_context("wiring the event fabric"));
+    }
+    shards_[i]->handler().attach_fabric({std::move(*packets_out), std::move(*endpoints_out),
+                                         std::move(*packets_in), std::move(*endpoints_in)});
+  }
+  if (auto r = fabric_->start(); !r) return std::unexpected(r.error());
   return {};
 }
 
 Result<void> Appliance::start() {
   launch_args_.reserve(shards_.size());
+  stop_group_.members.store(static_cast<unsigned>(shards_.size()));
+  unsigned launched = 0;
   for (auto& s : shards_) {
-    launch_args_.push_back({&s->loop(), &stop_});
+    launch_args_.push_back({&s->loop(), &stop_group_});
     const int rc = rte_eal_remote_launch(&dataplane::LcoreLoop::launch_entry, &launch_args_.back(),
                                          s->loop().lcore_id());
     if (rc != 0) {
+      stop_group_.members.store(launched);  // only the launched loops take part in the stop
       request_stop();
       wait();
       return make_error(ErrorCode::kDpdk, fmt::format("cannot launch lcore {}: {}",
                                                       s->loop().lcore_id(), rte_strerror(-rc)));
     }
     launched_ = true;
+    ++launched;
   }
   return {};
 }
 
-void Appliance::request_stop() noexcept { stop_.store(true, std::memory_order_release); }
+void Appliance::request_stop() noexcept {
+  stop_group_.stop.store(true, std::memory_order_release);
+}
 
 void Appliance::wait() noexcept {
   if (!launched_ || joined_) return;
@@ -157,7 +235,9 @@ void Appliance::wait() noexcept {
 Appliance::~Appliance() {
   request_stop();
   wait();
+  if (fabric_) (void)fabric_->shutdown();
   shards_.clear();
+  fabric_.reset();
   if (eal_ready_) {
     dataplane::stop_ports(ports_);
     dataplane::cleanup_eal();

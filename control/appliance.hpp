@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,8 @@
 #include "dataplane/lcore_loop.hpp"
 #include "dataplane/port.hpp"
 #include "events/error.hpp"
+#include "events/event_system.hpp"
+#include "planes/routing/plane_events.hpp"
 #include "planes/shard.hpp"
 #include "planes/transport/classifier.hpp"
 
@@ -67,19 +70,27 @@ class Appliance {
   std::vector<LcoreLoad> lcore_loads() const;
   const std::vector<dataplane::Port>& ports() const noexcept { return ports_; }
   const std::vector<std::unique_ptr<planes::Shard>>& shards() const noexcept { return shards_; }
+  // The cross-shard fabric, or nullptr with a single shard.
+  const events::EventSystem<planes::routing::PlaneEvents>* fabric() const noexcept {
+    return fabric_ ? &*fabric_ : nullptr;
+  }
   bool running() const noexcept { return launched_ && !joined_; }
 
  private:
   Appliance() = default;
   Result<void> build_shards(const config::Config& cfg);
+  Result<void> build_fabric(const config::Config& cfg);
 
   bool eal_ready_ = false;
   std::vector<dataplane::Port> ports_;
   std::unique_ptr<planes::transport::ClassifierConfig> classifier_;
   std::atomic<const planes::transport::ClassifierConfig*> classifier_slot_{nullptr};  // cp: wo, dp: ro
   std::vector<std::unique_ptr<planes::Shard>> shards_;
+  // Cross-shard events; only when there is more than one shard. Declared after shards_ so it
+  // is destroyed first (the shards own its publishers and subscribers).
+  std::optional<events::EventSystem<planes::routing::PlaneEvents>> fabric_;
   std::vector<dataplane::LcoreLoop::LaunchArgs> launch_args_;
-  std::atomic<bool> stop_{false};  // cp: wo, dp: ro
+  dataplane::LcoreLoop::StopGroup stop_group_;
   std::vector<planes::media::StreamEnded> ended_;
   uint64_t ended_not_kept_ = 0;
   bool launched_ = false;

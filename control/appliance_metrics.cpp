@@ -2,6 +2,7 @@
 
 #include <rte_version.h>
 
+#include "control/fabric_metrics.hpp"
 #include "control/plane_metrics.hpp"
 #include "dataplane/port.hpp"
 #include "rv_build_config.hpp"
@@ -59,6 +60,7 @@ void register_appliance_metrics(MetricsRegistry& registry, const Appliance& app)
   registry.add([&app](MetricsWriter& w) { collect_ports(w, app); });
   registry.add([&app](MetricsWriter& w) { collect_lcores(w, app); });
   register_plane_metrics(registry, app);
+  register_fabric_metrics(registry, app);
 }
 
 }  // namespace rv::control

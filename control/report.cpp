@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "control/fabric_metrics.hpp"
 #include "rv_build_config.hpp"
 
 namespace rv::control {
@@ -168,7 +169,7 @@ std::string build_report_json(const Appliance& app, const RunInfo& run) {
   r["calls"] = calls;
   r["streams"] = streams;
   if (app.ended_streams_not_kept() != 0) r["streams_not_reported"] = app.ended_streams_not_kept();
-  r["events"] = json::object();
+  r["events"] = fabric_report(app);
   return r.dump(2) + "\n";
 }
 

@@ -19,7 +19,8 @@ uint32_t LcoreLoop::run_pollers(std::span<Poller* const> pollers, uint64_t now) 
   return work;
 }
 
-void LcoreLoop::run(const std::atomic<bool>& stop) noexcept {
+void LcoreLoop::run(StopGroup& group) noexcept {
+  bool quiesced = false;
   uint64_t iterations = 0;
   uint64_t busy = 0;
   uint64_t idle = 0;
@@ -27,7 +28,12 @@ void LcoreLoop::run(const std::atomic<bool>& stop) noexcept {
   uint64_t prev = rte_rdtsc();
   stats_.heartbeat_tsc.set(prev);
   for (;;) {
-    const bool stopping = stop.load(std::memory_order_acquire);
+    const bool stopping = group.stop.load(std::memory_order_acquire);
+    if (stopping && !quiesced) {
+      // This iteration polls no source: from now on this loop feeds no ring.
+      quiesced = true;
+      group.quiesced.fetch_add(1, std::memory_order_acq_rel);
+    }
     uint32_t work = stopping ? 0 : run_pollers(sources_, prev);
     work += run_pollers(drains_, prev);
     ++iterations;
@@ -44,7 +50,12 @@ void LcoreLoop::run(const std::atomic<bool>& stop) noexcept {
     (work != 0 ? busy : idle) += now - prev;
     items += work;
     prev = now;
-    if (stopping && work == 0) break;  // drained: a full pass found nothing to do
+    // Drained: every producer of the group is quiet and a full pass found nothing to do.
+    if (stopping && work == 0 &&
+        group.quiesced.load(std::memory_order_acquire) >=
+            group.members.load(std::memory_order_acquire)) {
+      break;
+    }
   }
   stats_.iterations.set(iterations);
   stats_.busy_cycles.set(busy);
@@ -54,7 +65,7 @@ void LcoreLoop::run(const std::atomic<bool>& stop) noexcept {
 
 int LcoreLoop::launch_entry(void* arg) noexcept {
   auto* a = static_cast<LaunchArgs*>(arg);
-  a->loop->run(*a->stop);
+  a->loop->run(*a->group);
   return 0;
 }
 

@@ -7,9 +7,10 @@
 //   2. busy or idle cycles are accounted for the iteration (busy when any poller did work);
 //   3. every `housekeeping_interval` iterations: the heartbeat is stamped and every
 //      housekeeping poller runs (config snapshot pickup, counter publication, timeouts).
-// When stop is requested the sources are no longer polled (a live NIC never runs dry) and the
-// loop keeps running the drains and housekeeping until one full pass does no work, then
-// returns. The loop never blocks, allocates, locks or logs.
+// When stop is requested the sources are no longer polled (a live NIC never runs dry); the loop
+// reports that through `quiesced` and keeps running the drains and housekeeping. It returns once
+// every loop of the group has stopped its sources (nothing new can reach its rings) and a full
+// pass after that did no work. The loop never blocks, allocates, locks or logs.
 
 #include <atomic>
 #include <cstdint>
@@ -35,13 +36,20 @@ class LcoreLoop {
   LcoreLoop(unsigned lcore_id, std::vector<Poller*> sources, std::vector<Poller*> drains,
             std::vector<Poller*> housekeeping, uint32_t housekeeping_interval);
 
-  // Runs until `stop` becomes true and a full pass found no work. Call on the lcore itself.
-  void run(const std::atomic<bool>& stop) noexcept;
+  // Stop protocol shared by the loops of one group (one per appliance).
+  struct StopGroup {
+    std::atomic<bool> stop{false};      // cp: wo, dp: ro
+    std::atomic<unsigned> quiesced{0};  // dp: each loop adds 1 once its sources stopped
+    std::atomic<unsigned> members{1};   // cp: wo, dp: ro — loops launched in the group
+  };
+
+  // Runs until the group stops (see the class comment). Call on the lcore itself.
+  void run(StopGroup& group) noexcept;
 
   // rte_eal_remote_launch entry: `arg` is a LaunchArgs*.
   struct LaunchArgs {
     LcoreLoop* loop;
-    const std::atomic<bool>* stop;
+    StopGroup* group;
   };
   static int launch_entry(void* arg) noexcept;
 

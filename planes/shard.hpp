@@ -15,7 +15,8 @@ namespace rv::planes {
 
 class Shard {
  public:
-  Shard(unsigned lcore_id, std::vector<transport::RxQueue> queues, const config::Config& cfg,
+  Shard(unsigned lcore_id, unsigned shard_index, unsigned shard_count,
+        std::vector<transport::RxQueue> queues, const config::Config& cfg,
         const std::atomic<const transport::ClassifierConfig*>* classifier);
 
   Shard(const Shard&) = delete;
@@ -28,6 +29,17 @@ class Shard {
   const ShardHandler& handler() const noexcept { return handler_; }
 
  private:
+  // Drain step: events other shards sent here (steered packets, SDP endpoints).
+  class FabricDrain final : public dataplane::Poller {
+   public:
+    FabricDrain(ShardHandler& h, uint32_t budget) : handler_(h), budget_(budget) {}
+    uint32_t poll(uint64_t) noexcept override { return handler_.poll_fabric(budget_); }
+
+   private:
+    ShardHandler& handler_;
+    uint32_t budget_;
+  };
+
   // Housekeeping step: picks up config snapshots and runs plane timers.
   class Housekeeping final : public dataplane::Poller {
    public:
@@ -41,6 +53,7 @@ class Shard {
   transport::TransportCounters counters_;
   ShardHandler handler_;
   transport::RxPoller<ShardHandler> rx_;
+  FabricDrain drain_;
   Housekeeping housekeeping_;
   dataplane::LcoreLoop loop_;
 };

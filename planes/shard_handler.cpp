@@ -5,7 +5,12 @@
 #include <stdexcept>
 #include <string>
 
+#include <rte_mbuf.h>
+
+#include "dataplane/packet_parser.hpp"
+#include "events/event_traits.hpp"
 #include "planes/media/codec.hpp"
+#include "planes/routing/session_key.hpp"
 
 namespace rv::planes {
 namespace {
@@ -22,13 +27,15 @@ media::MediaPlaneConfig media_config(const config::MediaConfig& c) {
 
 }  // namespace
 
-ShardHandler::ShardHandler(unsigned shard_id, const config::Config& cfg)
-    : signaling_(std::make_unique<signaling::SignalingPlane>(
+ShardHandler::ShardHandler(unsigned shard_index, unsigned shard_count, const config::Config& cfg)
+    : index_(shard_index),
+      shards_(shard_count == 0 ? 1 : shard_count),
+      signaling_(std::make_unique<signaling::SignalingPlane>(
           signaling::SignalingPlaneConfig::from_config(cfg.planes.signaling),
           static_cast<signaling::SignalingEventSink*>(this))),
       media_(std::make_unique<media::MediaPlane>(media_config(cfg.planes.media),
                                                 static_cast<media::MediaEventSink*>(this))) {
-  const std::string name = "rv_ended_" + std::to_string(shard_id);
+  const std::string name = "rv_ended_" + std::to_string(shard_index);
   ended_ring_ = rte_ring_create_elem(name.c_str(), sizeof(media::StreamEnded), kEndedRingSize,
                                      SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
   if (ended_ring_ == nullptr) {
@@ -39,7 +46,53 @@ ShardHandler::ShardHandler(unsigned shard_id, const config::Config& cfg)
 ShardHandler::~ShardHandler() { rte_ring_free(ended_ring_); }
 
 void ShardHandler::on_packet(transport::PacketClass c, const dataplane::ParsedPacket& p,
-                             uint64_t rx_ns) noexcept {
+                             uint64_t rx_ns, rte_mbuf* m, dataplane::LinkType link) noexcept {
+  if (shards_ > 1) {
+    const uint64_t key = routing::session_key(c, p);
+    if (events::shard_of(key, shards_) != index_) {
+      // The event owns one reference; the rx poller frees (or transmits) its own.
+      rte_mbuf_refcnt_update(m, 1);
+      if (fabric_->packets_out.publish(routing::SteeredPacket{m, rx_ns, key, c, link})
+              .value_or(0) == 0) {
+        rte_pktmbuf_free(m);
+        counters_.steer_dropped.add();
+      } else {
+        counters_.steered_out.add();
+      }
+      return;
+    }
+  }
+  deliver(c, p, rx_ns);
+}
+
+void ShardHandler::on_steered(const routing::SteeredPacket& e) noexcept {
+  rte_mbuf* m = e.mbuf;
+  counters_.steered_in.add();
+  std::span<const uint8_t> frame;
+  if (m->nb_segs == 1) {
+    frame = {rte_pktmbuf_mtod(m, const uint8_t*), m->data_len};
+  } else if (m->pkt_len <= scratch_.size()) {
+    frame = {static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, m->pkt_len, scratch_.data())),
+             m->pkt_len};
+  }
+  dataplane::ParsedPacket p;
+  if (!frame.empty() && dataplane::parse_frame(frame, e.link, p) == dataplane::ParseStatus::kOk) {
+    deliver(e.cls, p, e.rx_ns);
+  }
+  rte_pktmbuf_free(m);
+}
+
+uint32_t ShardHandler::poll_fabric(uint32_t budget) noexcept {
+  if (!fabric_) return 0;
+  auto on_packet_event = [this](const routing::SteeredPacket& e) noexcept { on_steered(e); };
+  auto on_endpoint = [this](const signaling::MediaEndpointEvent& e) noexcept { learn(e); };
+  uint32_t n = static_cast<uint32_t>(fabric_->endpoints_in.poll(budget, on_endpoint));
+  n += static_cast<uint32_t>(fabric_->packets_in.poll(budget, on_packet_event));
+  return n;
+}
+
+void ShardHandler::deliver(transport::PacketClass c, const dataplane::ParsedPacket& p,
+                           uint64_t rx_ns) noexcept {
   if (rx_ns > last_rx_ns_) last_rx_ns_ = rx_ns;
   const std::span<const uint8_t> payload(p.payload, p.payload_len);
   const auto flow = dataplane::FlowKey::from(p);
@@ -69,6 +122,16 @@ void ShardHandler::on_call_event(const signaling::CallEvent& /*e*/) noexcept {
 }
 
 void ShardHandler::on_media_endpoint(const signaling::MediaEndpointEvent& e) noexcept {
+  // RTP is steered by conversation, which the SDP endpoint alone cannot name: every shard
+  // learns every endpoint (the broadcast reaches this shard too, through its own ring).
+  if (fabric_) {
+    if (fabric_->endpoints_out.publish(e).value_or(0) == 0) counters_.steer_dropped.add();
+    return;
+  }
+  learn(e);
+}
+
+void ShardHandler::learn(const signaling::MediaEndpointEvent& e) noexcept {
   std::array<media::PayloadMapping, media::kMaxPayloadMappings> maps{};
   std::size_t n = 0;
   // rtpmap lines first (they carry the clock rate), then static payload types.

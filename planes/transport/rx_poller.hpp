@@ -4,8 +4,10 @@
 // (monitor) or transmit it on the paired port (forward).
 //
 // Handler must provide:
-//   void on_packet(PacketClass, const dataplane::ParsedPacket&, uint64_t rx_ns) noexcept;
-// The ParsedPacket's pointers are valid only during the call.
+//   void on_packet(PacketClass, const dataplane::ParsedPacket&, uint64_t rx_ns, rte_mbuf*,
+//                  dataplane::LinkType) noexcept;
+// The ParsedPacket's pointers are valid only during the call; a handler that keeps the mbuf
+// (steering it to another shard) takes a reference of its own.
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -107,7 +109,7 @@ class RxPoller final : public dataplane::Poller {
     }
     const PacketClass c = classify(pkt, *classifier_);
     counters_.by_class[static_cast<std::size_t>(c)].add();
-    if (c != PacketClass::kOther) handler_.on_packet(c, pkt, q.clock.stamp(m, now_tsc));
+    if (c != PacketClass::kOther) handler_.on_packet(c, pkt, q.clock.stamp(m, now_tsc), m, q.link);
   }
 
   std::vector<RxQueue> queues_;  // fixed after construction
