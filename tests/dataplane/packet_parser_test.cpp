@@ -100,7 +100,9 @@ Bytes ipv4(uint8_t proto, const Bytes& l4, const Bytes& options = {}, uint16_t f
 }
 
 // Record route with room for two addresses, then NOP + end of list: 12 bytes.
-Bytes ipv4_options() { return {0x07, 0x0b, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x00}; }
+Bytes ipv4_options() {
+  return {0x07, 0x0b, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x00};
+}
 
 Bytes v6_addr(uint8_t last) {
   Bytes a = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, last};
@@ -173,8 +175,8 @@ Bytes ether(uint16_t type, const Bytes& l3,
 
 Bytes sll(uint16_t proto, const Bytes& l3) {
   Bytes h(16, 0);
-  put16(h, 0, 0);   // packet type: to us
-  put16(h, 2, 1);   // ARPHRD_ETHER
+  put16(h, 0, 0);  // packet type: to us
+  put16(h, 2, 1);  // ARPHRD_ETHER
   put16(h, 4, 6);
   put16(h, 14, proto);
   return cat({h, l3});
@@ -274,7 +276,8 @@ TEST(PacketParser, ThreeVlanTags_AreRejected) {
 }
 
 TEST(PacketParser, Ipv4WithOptions_FindsL4AfterTheOptions) {
-  const Bytes f = ether(kEtherIpv4, ipv4(kIpProtoUdp, udp(7000, 7001, pattern(33)), ipv4_options()));
+  const Bytes f =
+      ether(kEtherIpv4, ipv4(kIpProtoUdp, udp(7000, 7001, pattern(33)), ipv4_options()));
   ParsedPacket p;
   ASSERT_EQ(parse(f, LinkType::kEthernet, p), S::kOk);
   EXPECT_EQ(p.l4_offset, 14 + 32);
@@ -362,8 +365,8 @@ TEST(PacketParser, Ipv6NineExtensionHeaders_AreRejected) {
 TEST(PacketParser, Ipv6FragmentHeader_ReportsFragmentWithItsOffsetAndInnerProtocol) {
   {
     const Bytes f =
-        ether(kEtherIpv6, ipv6(kNhFragment, cat({v6_fragment(kIpProtoUdp, 0, true),
-                                                  udp(1, 2, pattern(64))})));
+        ether(kEtherIpv6,
+              ipv6(kNhFragment, cat({v6_fragment(kIpProtoUdp, 0, true), udp(1, 2, pattern(64))})));
     ParsedPacket p;
     ASSERT_EQ(parse(f, LinkType::kEthernet, p), S::kIpFragment);
     EXPECT_EQ(p.l3, L3Proto::kIpv6);
@@ -372,9 +375,10 @@ TEST(PacketParser, Ipv6FragmentHeader_ReportsFragmentWithItsOffsetAndInnerProtoc
     EXPECT_EQ(p.src_port, 0);
   }
   {  // after a hop-by-hop header; a last fragment
-    const Bytes f = ether(kEtherIpv6, ipv6(kNhHopByHop, cat({v6_ext(kNhFragment),
-                                                             v6_fragment(kIpProtoTcp, 100, false),
-                                                             pattern(40)})));
+    const Bytes f =
+        ether(kEtherIpv6,
+              ipv6(kNhHopByHop,
+                   cat({v6_ext(kNhFragment), v6_fragment(kIpProtoTcp, 100, false), pattern(40)})));
     ParsedPacket p;
     ASSERT_EQ(parse(f, LinkType::kEthernet, p), S::kIpFragment);
     EXPECT_EQ(p.ip_proto, kIpProtoTcp);
@@ -383,8 +387,9 @@ TEST(PacketParser, Ipv6FragmentHeader_ReportsFragmentWithItsOffsetAndInnerProtoc
 }
 
 TEST(PacketParser, TcpWithOptions_PayloadStartsAfterDataOffset) {
-  const Bytes f = ether(kEtherIpv4, ipv4(kIpProtoTcp, tcp(5060, 41000, 0xdeadbeef, 0x18,
-                                                          tcp_syn_options(), pattern(100))));
+  const Bytes f =
+      ether(kEtherIpv4,
+            ipv4(kIpProtoTcp, tcp(5060, 41000, 0xdeadbeef, 0x18, tcp_syn_options(), pattern(100))));
   ParsedPacket p;
   const Bytes exact = f;
   ASSERT_EQ(parse_frame(exact, LinkType::kEthernet, p), S::kOk);
@@ -408,12 +413,14 @@ TEST(PacketParser, TcpSynWithoutPayload_HasEmptyPayload) {
 
 TEST(PacketParser, LinuxSll_ParsesIpv4AndIpv6) {
   ParsedPacket p;
-  ASSERT_EQ(parse(sll(kEtherIpv4, ipv4(kIpProtoUdp, udp(1, 2, pattern(8)))), LinkType::kLinuxSll, p),
-            S::kOk);
+  ASSERT_EQ(
+      parse(sll(kEtherIpv4, ipv4(kIpProtoUdp, udp(1, 2, pattern(8)))), LinkType::kLinuxSll, p),
+      S::kOk);
   EXPECT_EQ(p.l3_offset, 16);
   EXPECT_EQ(p.payload_len, 8u);
-  ASSERT_EQ(parse(sll(kEtherIpv6, ipv6(kIpProtoUdp, udp(1, 2, pattern(8)))), LinkType::kLinuxSll, p),
-            S::kOk);
+  ASSERT_EQ(
+      parse(sll(kEtherIpv6, ipv6(kIpProtoUdp, udp(1, 2, pattern(8)))), LinkType::kLinuxSll, p),
+      S::kOk);
   EXPECT_EQ(p.l3, L3Proto::kIpv6);
   EXPECT_EQ(parse(sll(kEtherArp, pattern(28)), LinkType::kLinuxSll, p), S::kNotIp);
 }
@@ -659,8 +666,8 @@ std::vector<Layout> truncation_layouts() {
                LinkType::kEthernet, 14, 2, true, 40});
   v.push_back({"eth_ipv6_ext_headers_udp", ether(kEtherIpv6, ipv6(kNhHopByHop, cat({ext, u}))),
                LinkType::kEthernet, 14, 0, true, 40});
-  v.push_back({"eth_ipv6_tcp_options", ether(kEtherIpv6, ipv6(kIpProtoTcp, t)),
-               LinkType::kEthernet, 14, 0, true, 40});
+  v.push_back({"eth_ipv6_tcp_options", ether(kEtherIpv6, ipv6(kIpProtoTcp, t)), LinkType::kEthernet,
+               14, 0, true, 40});
   v.push_back({"eth_ipv6_fragment",
                ether(kEtherIpv6, ipv6(kNhFragment, cat({v6_fragment(kIpProtoUdp, 0, true), u}))),
                LinkType::kEthernet, 14, 0, true, 40, S::kIpFragment});
@@ -669,8 +676,8 @@ std::vector<Layout> truncation_layouts() {
   v.push_back({"eth_ipv4_icmp", ether(kEtherIpv4, ipv4(kIpProtoIcmp, pattern(16))),
                LinkType::kEthernet, 14, 0, false, 20, S::kOtherL4});
   v.push_back({"sll_ipv4_udp", sll(kEtherIpv4, ipv4(kIpProtoUdp, u)), LinkType::kLinuxSll, 16});
-  v.push_back({"sll2_ipv6_udp", sll2(kEtherIpv6, ipv6(kIpProtoUdp, u)), LinkType::kLinuxSll2, 20,
-               0, true, 40});
+  v.push_back({"sll2_ipv6_udp", sll2(kEtherIpv6, ipv6(kIpProtoUdp, u)), LinkType::kLinuxSll2, 20, 0,
+               true, 40});
   v.push_back({"null_ipv4_udp", null_link(2, true, ipv4(kIpProtoUdp, u)), LinkType::kNull, 4});
   v.push_back({"null_ipv6_tcp", null_link(30, false, ipv6(kIpProtoTcp, t)), LinkType::kNull, 4, 0,
                true, 40});
@@ -730,8 +737,8 @@ struct InnerCut {
   Bytes frame;
   std::size_t l3;
   bool v6;
-  std::size_t l4;   // start of the UDP/TCP header (or of the first extension header)
-  uint8_t proto;    // kIpProtoUdp / kIpProtoTcp, or the IPv6 next header of the first extension
+  std::size_t l4;  // start of the UDP/TCP header (or of the first extension header)
+  uint8_t proto;   // kIpProtoUdp / kIpProtoTcp, or the IPv6 next header of the first extension
 };
 
 Bytes cut_and_fix_ip_length(const InnerCut& c, std::size_t len) {
@@ -764,8 +771,8 @@ TEST(PacketParserTruncation, IpLengthShortenedToTheCut_ReportsTheTransportLayerC
       const Bytes f = cut_and_fix_ip_length(c, len);
       const std::size_t avail = len - c.l4;
       ParsedPacket p;
-      const ParseStatus st = parse_frame(std::span<const uint8_t>(f.data(), f.size()),
-                                         LinkType::kEthernet, p);
+      const ParseStatus st =
+          parse_frame(std::span<const uint8_t>(f.data(), f.size()), LinkType::kEthernet, p);
       if (c.v6 && avail == 0) {
         EXPECT_EQ(st, S::kBadIpv6PayloadLength);  // payload length 0
       } else if (c.proto == kIpProtoUdp) {
@@ -815,8 +822,8 @@ TEST(PacketParserTruncation, PrefixesOfAPaddedFrame_OkOnceTheDatagramIsWhole) {
     SCOPED_TRACE(len);
     const Bytes cut(f.begin(), f.begin() + static_cast<std::ptrdiff_t>(len));
     ParsedPacket p;
-    const ParseStatus st = parse_frame(std::span<const uint8_t>(cut.data(), len),
-                                       LinkType::kEthernet, p);
+    const ParseStatus st =
+        parse_frame(std::span<const uint8_t>(cut.data(), len), LinkType::kEthernet, p);
     if (len >= datagram_end) {
       ASSERT_EQ(st, S::kOk);
       EXPECT_EQ(p.payload_len, 4u);
@@ -831,7 +838,8 @@ TEST(PacketParser, StatusNames_AreStableAndDistinct) {
   for (std::size_t i = 0; i < kParseStatusCount; ++i) {
     const auto s = static_cast<ParseStatus>(i);
     EXPECT_NE(to_string(s), "unknown") << i;
-    for (std::size_t j = 0; j < i; ++j) EXPECT_NE(to_string(s), to_string(static_cast<ParseStatus>(j)));
+    for (std::size_t j = 0; j < i; ++j)
+      EXPECT_NE(to_string(s), to_string(static_cast<ParseStatus>(j)));
   }
   EXPECT_EQ(to_string(S::kBadUdpLength), "bad_udp_length");
   EXPECT_EQ(to_string(S::kCount), "unknown");
