@@ -45,6 +45,9 @@ class Publisher {
     return core_->publish_batch(events, p);
   }
 
+  // Cheap check for lcore loops: false before start() and from shutdown() on, when publish()
+  // would return an Error (which allocates its message).
+  bool accepting() const noexcept { return sys_->accepting(); }
   ProducerId producer() const noexcept { return core_->producer(); }
   bool valid() const noexcept { return core_ != nullptr; }
 

@@ -63,6 +63,7 @@ struct alignas(64) PoolHeader {
 
 template <typename E>
 struct PoolObject {
+  static_assert(alignof(E) <= 64, "zero-copy events must be at most 64-byte aligned");
   PoolHeader hdr;
   alignas(E) std::byte storage[sizeof(E)];
 

@@ -109,7 +109,9 @@ TYPED_TEST(FabricLifecycleTest, DiscardHook_CalledForEveryCopyDrainedWithoutDeli
 TYPED_TEST(FabricLifecycleTest, PublishAfterShutdown_ReturnsErrorSayingWhatToDo) {
   auto sys = this->make(this->builder());
   auto pub = sys.template create_publisher<SmallEvent>(kProducer);
+  EXPECT_TRUE(pub->accepting());
   ASSERT_TRUE(sys.shutdown());
+  EXPECT_FALSE(pub->accepting());
   auto r = pub->publish(small(1));
   ASSERT_FALSE(r.has_value());
   EXPECT_EQ(r.error().code(), ErrorCode::kState);
