@@ -28,6 +28,8 @@ struct DataplaneConfig {
   uint32_t rtp_port_min = 0;            // configured RTP range (0 = none)
   uint32_t rtp_port_max = 0;
   bool rtp_heuristic = true;            // strict RTP/RTCP header heuristic for unknown flows
+  uint32_t reassembly_max_datagrams = 4096;  // IP datagrams being reassembled at once per lcore
+  uint32_t reassembly_timeout_ms = 2000;     // an incomplete datagram is dropped after this
 };
 
 struct EventsConfig {

@@ -165,6 +165,8 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("dataplane.rtp_port_min", "start of the configured RTP/RTCP port range (0 = none)", true, 0, 65535, RV_GET(dataplane.rtp_port_min)));
   s.push_back(uint_field("dataplane.rtp_port_max", "end of the configured RTP/RTCP port range", true, 0, 65535, RV_GET(dataplane.rtp_port_max)));
   s.push_back(bool_field("dataplane.rtp_heuristic", "classify unknown UDP flows as RTP/RTCP by a strict header check", true, RV_GET(dataplane.rtp_heuristic)));
+  s.push_back(uint_field("dataplane.reassembly_max_datagrams", "IPv4/IPv6 datagrams being reassembled at once per lcore (0 = no reassembly: fragments are counted, not inspected)", false, 0, 1048576, RV_GET(dataplane.reassembly_max_datagrams)));
+  s.push_back(uint_field("dataplane.reassembly_timeout_ms", "an incomplete datagram is dropped after this", false, 10, 60000, RV_GET(dataplane.reassembly_timeout_ms)));
   // events
   s.push_back(string_field("events.implementation", "event fabric: static (events copied into ring slots) or zerocopy (refcounted mempool objects)", false, {"static", "zerocopy"}, RV_GET(events.implementation)));
   s.push_back(uint_field("events.channel_capacity", "slots per ring (a power of two)", false, 64, 1048576, RV_GET(events.channel_capacity)));

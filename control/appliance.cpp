@@ -5,6 +5,7 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include <bit>
 #include <chrono>
 #include <thread>
 
@@ -149,9 +150,19 @@ Result<void> Appliance::build_shards(const config::Config& cfg) {
     }
   }
   for (std::size_t w = 0; w < workers.size(); ++w) {
+    std::unique_ptr<dataplane::Reassembler> reasm;
+    if (cfg.dataplane.reassembly_max_datagrams != 0) {
+      dataplane::ReassemblyConfig rc;
+      rc.max_entries = cfg.dataplane.reassembly_max_datagrams;
+      rc.buckets = std::max<uint32_t>(1, std::bit_ceil(rc.max_entries) / rc.bucket_entries);
+      rc.timeout_ms = cfg.dataplane.reassembly_timeout_ms;
+      auto r = dataplane::Reassembler::create(rc);
+      if (!r) return std::unexpected(std::move(r.error()).with_context("creating the IP reassembly table"));
+      reasm = std::move(*r);
+    }
     shards_.push_back(std::make_unique<planes::Shard>(
         workers[w], static_cast<unsigned>(w), static_cast<unsigned>(workers.size()),
-        std::move(queues[w]), cfg, &classifier_slot_));
+        std::move(queues[w]), cfg, &classifier_slot_, std::move(reasm)));
   }
   if (shards_.size() > 1) return build_fabric(cfg);
   return {};
@@ -271,6 +282,12 @@ TrafficTotals Appliance::totals() const noexcept {
     t.oversize_frames += c.oversize_frames.load();
     t.tx_frames += c.tx_frames.load();
     t.tx_dropped += c.tx_dropped.load();
+    t.reassembled += c.reassembled.load();
+    if (const auto* r = s->reassembler()) {
+      for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
+        t.reassembly[i] += r->counter(static_cast<dataplane::ReassemblyCounter>(i));
+      }
+    }
   }
   return t;
 }

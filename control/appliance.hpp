@@ -13,6 +13,7 @@
 #include "control/capture_info.hpp"
 #include "dataplane/lcore_loop.hpp"
 #include "dataplane/port.hpp"
+#include "dataplane/reassembly.hpp"
 #include "events/error.hpp"
 #include "events/event_system.hpp"
 #include "planes/routing/plane_events.hpp"
@@ -35,6 +36,8 @@ struct TrafficTotals {
   uint64_t oversize_frames = 0;
   uint64_t tx_frames = 0;
   uint64_t tx_dropped = 0;
+  uint64_t reassembled = 0;  // datagrams rebuilt from fragments and inspected
+  std::array<uint64_t, dataplane::kReassemblyCounterCount> reassembly{};
 };
 
 inline constexpr std::size_t kMaxReportedStreams = 1'000'000;

@@ -26,6 +26,11 @@ void collect_packets(MetricsWriter& w, const Appliance& app) {
   }
   w.counter("rvoip_packets_dropped_total", "Frames dropped by the appliance, by reason", {{"reason", "oversize_frame"}}, double(t.oversize_frames));
   w.counter("rvoip_packets_dropped_total", "Frames dropped by the appliance, by reason", {{"reason", "tx_full"}}, double(t.tx_dropped));
+  for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
+    w.counter("rvoip_ip_reassembly_total", "IP fragment reassembly outcomes, by event",
+              {{"event", std::string(dataplane::to_string(static_cast<dataplane::ReassemblyCounter>(i)))}},
+              double(t.reassembly[i]));
+  }
   w.counter("rvoip_packets_forwarded_total", "Frames transmitted on the paired port (forward mode)", {}, double(t.tx_frames));
 }
 

@@ -56,6 +56,11 @@ json packets_json(const Appliance& app) {
   dropped["tx_full"] = t.tx_dropped;
   p["dropped"] = dropped;
   if (t.tx_frames != 0) p["tx"] = t.tx_frames;
+  json reasm = json::object();
+  for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
+    if (t.reassembly[i] != 0) reasm[std::string(dataplane::to_string(static_cast<dataplane::ReassemblyCounter>(i)))] = t.reassembly[i];
+  }
+  p["reassembly"] = reasm;
   return p;
 }
 

@@ -4,10 +4,12 @@
 // planes in one loop). Built on the control thread, run on its lcore.
 
 #include <atomic>
+#include <memory>
 #include <vector>
 
 #include "config/config.hpp"
 #include "dataplane/lcore_loop.hpp"
+#include "dataplane/reassembly.hpp"
 #include "planes/shard_handler.hpp"
 #include "planes/transport/rx_poller.hpp"
 
@@ -15,9 +17,11 @@ namespace rv::planes {
 
 class Shard {
  public:
+  // `reassembler` may be null (fragments are then counted, not inspected).
   Shard(unsigned lcore_id, unsigned shard_index, unsigned shard_count,
         std::vector<transport::RxQueue> queues, const config::Config& cfg,
-        const std::atomic<const transport::ClassifierConfig*>* classifier);
+        const std::atomic<const transport::ClassifierConfig*>* classifier,
+        std::unique_ptr<dataplane::Reassembler> reassembler);
 
   Shard(const Shard&) = delete;
   Shard& operator=(const Shard&) = delete;
@@ -27,6 +31,7 @@ class Shard {
   const transport::TransportCounters& transport_counters() const noexcept { return counters_; }
   ShardHandler& handler() noexcept { return handler_; }
   const ShardHandler& handler() const noexcept { return handler_; }
+  const dataplane::Reassembler* reassembler() const noexcept { return reassembler_.get(); }
 
  private:
   // Drain step: events other shards sent here (steered packets, SDP endpoints).
@@ -51,6 +56,7 @@ class Shard {
   };
 
   transport::TransportCounters counters_;
+  std::unique_ptr<dataplane::Reassembler> reassembler_;
   ShardHandler handler_;
   transport::RxPoller<ShardHandler> rx_;
   FabricDrain drain_;

@@ -19,6 +19,7 @@
 
 #include "dataplane/packet_parser.hpp"
 #include "dataplane/poller.hpp"
+#include "dataplane/reassembly.hpp"
 #include "dataplane/rx_clock.hpp"
 #include "planes/transport/classifier.hpp"
 #include "planes/transport/transport_counters.hpp"
@@ -35,17 +36,20 @@ struct RxQueue {
 };
 
 inline constexpr uint16_t kMaxBurst = 512;
-inline constexpr std::size_t kScratchBytes = 16384;  // multi-segment frames are copied here
+// Multi-segment frames (jumbo frames, reassembled datagrams) are copied here to be parsed.
+inline constexpr std::size_t kScratchBytes = dataplane::kMaxReassembledFrame;
 
 template <typename Handler>
 class RxPoller final : public dataplane::Poller {
  public:
   // `classifier` points at the current immutable classifier snapshot (cp: wo, dp: ro); the
-  // lcore re-reads it at each housekeeping tick through refresh().
+  // lcore re-reads it at each housekeeping tick through refresh(). `reassembler` (owned by the
+  // caller, one per lcore) reassembles IP fragments; null counts them as not inspected.
   RxPoller(std::vector<RxQueue> queues, uint16_t burst,
            const std::atomic<const ClassifierConfig*>* classifier, Handler& handler,
-           TransportCounters& counters)
-      : queues_(std::move(queues)),
+           TransportCounters& counters, dataplane::Reassembler* reassembler = nullptr)
+      : reassembler_(reassembler),
+        queues_(std::move(queues)),
         burst_(burst > kMaxBurst ? kMaxBurst : burst),
         classifier_slot_(classifier),
         classifier_(classifier->load(std::memory_order_acquire)),
@@ -58,8 +62,11 @@ class RxPoller final : public dataplane::Poller {
     return total;
   }
 
-  // Housekeeping: pick up a newer classifier snapshot.
-  void refresh() noexcept { classifier_ = classifier_slot_->load(std::memory_order_acquire); }
+  // Housekeeping: pick up a newer classifier snapshot, drop timed-out fragments.
+  void refresh(uint64_t now_tsc) noexcept {
+    classifier_ = classifier_slot_->load(std::memory_order_acquire);
+    if (reassembler_ != nullptr) reassembler_->expire(now_tsc);
+  }
 
  private:
   uint16_t poll_queue(RxQueue& q, uint64_t now_tsc) noexcept {
@@ -70,6 +77,7 @@ class RxPoller final : public dataplane::Poller {
       if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
       inspect(q, bufs[i], now_tsc);
     }
+    if (reassembler_ != nullptr) reassembler_->flush();
     if (q.tx_port < 0) {
       rte_pktmbuf_free_bulk(bufs.data(), n);
       return n;
@@ -84,7 +92,9 @@ class RxPoller final : public dataplane::Poller {
     return n;
   }
 
-  void inspect(const RxQueue& q, rte_mbuf* m, uint64_t now_tsc) noexcept {
+  // `m` may be replaced by nullptr when the reassembler took it (monitor mode; free_bulk skips
+  // NULL). In forward mode fragments are reassembled from copies: the originals go out intact.
+  void inspect(const RxQueue& q, rte_mbuf*& m, uint64_t now_tsc) noexcept {
     counters_.rx_frames.add();
     counters_.rx_bytes.add(m->pkt_len);
     std::span<const uint8_t> frame;
@@ -101,17 +111,61 @@ class RxPoller final : public dataplane::Poller {
     dataplane::ParsedPacket pkt;
     const dataplane::ParseStatus st = dataplane::parse_frame(frame, q.link, pkt);
     counters_.by_status[static_cast<std::size_t>(st)].add();
+    if (st == dataplane::ParseStatus::kIpFragment && reassembler_ != nullptr) {
+      reassemble(q, m, pkt, now_tsc);
+      return;
+    }
     if (st != dataplane::ParseStatus::kOk) {
       if (!dataplane::is_malformed(st)) {
         counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
       }
       return;
     }
-    const PacketClass c = classify(pkt, *classifier_);
-    counters_.by_class[static_cast<std::size_t>(c)].add();
-    if (c != PacketClass::kOther) handler_.on_packet(c, pkt, q.clock.stamp(m, now_tsc), m, q.link);
+    dispatch(q, m, pkt, q.clock.stamp(m, now_tsc));
   }
 
+  void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
+                uint64_t rx_ns) noexcept {
+    const PacketClass c = classify(pkt, *classifier_);
+    counters_.by_class[static_cast<std::size_t>(c)].add();
+    if (c != PacketClass::kOther) handler_.on_packet(c, pkt, rx_ns, m, q.link);
+  }
+
+  // A fragment: the frame completing a datagram is counted with the datagram's class, the
+  // others as "other" (status ip_fragment), so classes still add up to frames received.
+  void reassemble(const RxQueue& q, rte_mbuf*& m, const dataplane::ParsedPacket& pkt,
+                  uint64_t now_tsc) noexcept {
+    const uint64_t rx_ns = q.clock.stamp(m, now_tsc);
+    rte_mbuf* frag = m;
+    if (q.tx_port >= 0) {
+      frag = rte_pktmbuf_copy(m, m->pool, 0, UINT32_MAX);
+      if (frag == nullptr) {
+        counters_.fragment_copy_failed.add();
+        counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
+        return;
+      }
+    } else {
+      m = nullptr;  // the reassembler owns it now
+    }
+    rte_mbuf* whole = reassembler_->reassemble(frag, pkt, now_tsc);
+    if (whole == nullptr) {
+      counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
+      return;
+    }
+    counters_.reassembled.add();
+    dataplane::ParsedPacket full;
+    const auto view = dataplane::packet_bytes(whole, scratch_);
+    const auto st = dataplane::parse_frame(view, q.link, full);
+    if (st == dataplane::ParseStatus::kOk) {
+      dispatch(q, whole, full, rx_ns);
+    } else {
+      counters_.reassembled_unparsed.add();
+      counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
+    }
+    rte_pktmbuf_free(whole);
+  }
+
+  dataplane::Reassembler* reassembler_;  // dp: rw (one per lcore), may be null
   std::vector<RxQueue> queues_;  // fixed after construction
   uint16_t burst_;
   const std::atomic<const ClassifierConfig*>* classifier_slot_;  // cp: wo, dp: ro

@@ -17,6 +17,9 @@ struct alignas(64) TransportCounters {
   dataplane::Counter oversize_frames;  // dp: wo, cp: ro — multi-segment frames above the scratch size
   dataplane::Counter tx_frames;        // dp: wo, cp: ro — forwarded (forward mode)
   dataplane::Counter tx_dropped;       // dp: wo, cp: ro — forward: TX queue full
+  dataplane::Counter reassembled;      // dp: wo, cp: ro — datagrams rebuilt from fragments
+  dataplane::Counter reassembled_unparsed;  // dp: wo, cp: ro — rebuilt but L4 malformed
+  dataplane::Counter fragment_copy_failed;  // dp: wo, cp: ro — forward: no mbuf to copy into
 };
 
 }  // namespace rv::planes::transport
