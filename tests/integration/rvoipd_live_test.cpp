@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "tests/support/process.hpp"
 
@@ -121,6 +122,53 @@ TEST(RvoipdConfig, PrintDefaultConfig_IsAcceptedByCheckConfig) {
   const auto cfg = write_temp("default.yaml", printed.out);
   EXPECT_EQ(run_process({rvoipd_path(), "--config", cfg, "--check-config"}).exit_code, 0);
   std::filesystem::remove(cfg);
+}
+
+}  // namespace
+}  // namespace rv::test
+
+#include <pcap/pcap.h>
+
+#include "tests/support/pcap_file.hpp"
+
+namespace rv::test {
+namespace {
+
+// Issue 4: forward mode is a bump in the wire. Port 0 reads the sample capture and every frame
+// goes out on port 1 after inspection; net_pcap writes what port 1 transmitted, and the frames
+// must equal the input byte for byte (timestamps are the transmit times, so only frames count).
+TEST(RvoipdForward, PairedNetPcapPorts_OutputFramesEqualInput) {
+  const std::string dir = "/tmp/rv_fwd_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  {  // an empty capture: port 1 receives nothing, so port 0 transmits nothing back
+    pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+    pcap_dumper_t* d = pcap_dump_open(dead, (dir + "/empty.pcap").c_str());
+    pcap_dump_close(d);
+    pcap_close(dead);
+  }
+  const std::string input = shared_pcap("heplify_rtp_rtcp_sip_ipv4_udp.pcap");
+  const uint16_t port = pick_port();
+  Child rvoipd({rvoipd_path(), "--set", "dataplane.mode=forward", "--set",
+                "control.metrics_listen=127.0.0.1:" + std::to_string(port), "--",
+                "--vdev=net_pcap0,rx_pcap=" + input + ",tx_pcap=" + dir + "/back.pcap",
+                "--vdev=net_pcap1,rx_pcap=" + dir + "/empty.pcap,tx_pcap=" + dir + "/out.pcap"});
+  const auto in = read_pcap(input);
+  const std::string want = "rvoip_packets_forwarded_total " + std::to_string(in.frames.size());
+  bool done = false;
+  for (int i = 0; i < 500 && !done; ++i) {
+    done = http_get(port, "/metrics").body.find(want) != std::string::npos;
+    if (!done) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(done) << rvoipd.err();
+  rvoipd.signal(SIGTERM);
+  ASSERT_EQ(rvoipd.wait_for(5s), std::optional<int>(0)) << rvoipd.err();
+  const auto out = read_pcap(dir + "/out.pcap");  // closed (flushed) when rvoipd stopped
+  ASSERT_EQ(out.frames.size(), in.frames.size());
+  for (std::size_t i = 0; i < in.frames.size(); ++i) {
+    ASSERT_EQ(out.frames[i].bytes, in.frames[i].bytes) << "frame " << i + 1;
+  }
+  EXPECT_TRUE(read_pcap(dir + "/back.pcap").frames.empty());
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
