@@ -45,6 +45,12 @@ void collect_ports(MetricsWriter& w, const Appliance& app) {
     w.counter("rvoip_port_rx_nombuf_total", "RX mbuf allocation failures", l, double(s.rx_nombuf));
     w.counter("rvoip_port_tx_packets_total", "Packets transmitted by the port", l, double(s.opackets));
     w.counter("rvoip_port_tx_errors_total", "Packets the port failed to transmit", l, double(s.oerrors));
+    const auto link = dataplane::read_link_state(p.port_id);
+    w.gauge("rvoip_port_link_up", "1 when the port's link is up", l, link.up ? 1 : 0);
+    w.gauge("rvoip_port_link_speed_bytes_per_second", "Negotiated link speed", l, double(link.speed_mbps) * 1e6 / 8);
+    for (const auto& [name, value] : dataplane::read_port_xstats(p.port_id)) {
+      w.gauge("rvoip_port_xstat", "The PMD's extended statistics (rte_eth_xstats), by name", {{"port", p.name}, {"name", name}}, double(value));
+    }
   }
 }
 

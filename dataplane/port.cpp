@@ -153,3 +153,29 @@ PortStats read_port_stats(uint16_t port_id) noexcept {
 }
 
 }  // namespace rv::dataplane
+
+namespace rv::dataplane {
+
+std::vector<std::pair<std::string, uint64_t>> read_port_xstats(uint16_t port_id) {
+  std::vector<std::pair<std::string, uint64_t>> out;
+  const int n = rte_eth_xstats_get_names(port_id, nullptr, 0);
+  if (n <= 0) return out;
+  std::vector<rte_eth_xstat_name> names(static_cast<std::size_t>(n));
+  std::vector<rte_eth_xstat> values(static_cast<std::size_t>(n));
+  if (rte_eth_xstats_get_names(port_id, names.data(), n) != n) return out;
+  const int got = rte_eth_xstats_get(port_id, values.data(), n);
+  if (got != n) return out;
+  for (const auto& v : values) {
+    if (v.id < names.size()) out.emplace_back(names[v.id].name, v.value);
+  }
+  return out;
+}
+
+LinkState read_link_state(uint16_t port_id) noexcept {
+  rte_eth_link link{};
+  if (rte_eth_link_get_nowait(port_id, &link) != 0) return {};
+  return {link.link_status == RTE_ETH_LINK_UP,
+          link.link_speed == RTE_ETH_SPEED_NUM_UNKNOWN ? 0u : link.link_speed};
+}
+
+}  // namespace rv::dataplane

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "config/config.hpp"
@@ -63,5 +64,15 @@ struct PortStats {
 };
 
 PortStats read_port_stats(uint16_t port_id) noexcept;
+
+// The PMD's extended statistics (name, value); empty when the PMD offers none. Control thread.
+std::vector<std::pair<std::string, uint64_t>> read_port_xstats(uint16_t port_id);
+
+// Link state: up, speed in Mb/s (0 when unknown). Control thread; never waits for the link.
+struct LinkState {
+  bool up = false;
+  uint32_t speed_mbps = 0;
+};
+LinkState read_link_state(uint16_t port_id) noexcept;
 
 }  // namespace rv::dataplane
