@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -11,13 +12,9 @@
 #include <spdlog/spdlog.h>
 
 #include "config/loader.hpp"
-#include "control/admin_server.hpp"
-#include "control/appliance.hpp"
-#include "control/appliance_metrics.hpp"
+#include "control/app_components.hpp"
 #include "control/exit_code.hpp"
 #include "control/logging.hpp"
-#include "control/progress.hpp"
-#include "control/report.hpp"
 #include "control/signals.hpp"
 
 namespace rv::control {
@@ -64,22 +61,18 @@ bool replay_complete(const Appliance& app, uint64_t expected) {
   return seen >= expected;
 }
 
-bool progress_enabled(const config::Config& cfg) {
-  if (cfg.control.progress == "on") return true;
-  if (cfg.control.progress == "off") return false;
-  return isatty(STDERR_FILENO) != 0;
-}
-
-// The control loop: waits for the end of the replay or a stop signal, refreshing progress.
-void control_loop(Appliance& app, const RunPlan& plan, Progress* progress) {
+// The control loop (main thread): waits for the end of the replay or a stop signal, refreshing
+// progress and moving ended streams out of the shards.
+void control_loop(Runtime& rt) {
+  Appliance& app = *rt.app;
   uint64_t expected = 0;
-  for (const auto& c : plan.captures) expected += c.frames;
-  const bool replay = !plan.captures.empty();
+  for (const auto& c : rt.plan.captures) expected += c.frames;
+  const bool replay = !rt.plan.captures.empty();
   uint64_t last_seen = 0;
   auto last_change = Clock::now();
   while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    if (progress) progress->tick(app);
+    if (rt.progress) rt.progress->tick(app);
     app.collect_ended_streams();
     if (!replay) continue;
     if (replay_complete(app, expected)) break;
@@ -95,55 +88,42 @@ void control_loop(Appliance& app, const RunPlan& plan, Progress* progress) {
   }
 }
 
+// Stops every component and every task; the exit code of the run.
+int shut_down(Runtime& rt, bool ran) {
+  rt.ran = ran;
+  const auto cfg = rt.config.get();
+  const auto budget = std::chrono::milliseconds(cfg->control.shutdown_timeout_ms);
+  rt.lifecycle.set_stop_timeout(budget);
+  auto stopped = rt.lifecycle.stop();
+  if (!stopped) spdlog::error("{}", stopped.error().to_string());
+  const auto tasks = rt.tasks.shutdown(budget);
+  auto stragglers = rt.lifecycle.stragglers();
+  stragglers.insert(stragglers.end(), tasks.still_running.begin(), tasks.still_running.end());
+  if (!stragglers.empty()) {
+    // Destroying what they use would be undefined; name them and leave at once.
+    spdlog::critical("still running after the {} ms shutdown budget: {}", budget.count(),
+                     fmt::join(stragglers, ", "));
+    shutdown_logging();
+    std::_Exit(kExitRuntime);
+  }
+  return stopped ? kExitOk : kExitRuntime;
+}
+
 int run(const CliOptions& o, const config::Config& cfg, const RunPlan& plan) {
-  auto app = Appliance::create(cfg, plan);
-  if (!app) {
-    spdlog::error("{}", app.error().to_string());
-    return kExitRuntime;
-  }
-  std::atomic<bool> live{false};
-  MetricsRegistry registry;
-  register_appliance_metrics(registry, **app);
-  std::unique_ptr<AdminServer> admin;
-  if (cfg.control.metrics_enabled) {
-    AdminHandlers h{&registry,
-                    [&] { return HealthReport{live ? 200 : 503, fmt::format(R"({{"status":"{}"}})", live ? "ok" : "starting")}; },
-                    [&] { return live.load(); }};
-    auto s = AdminServer::start(cfg.control.metrics_listen, std::move(h));
-    if (!s) {
-      spdlog::error("{}", s.error().to_string());
-      return kExitRuntime;
-    }
-    admin = std::move(*s);
-    spdlog::info("metrics on http://{}/metrics", cfg.control.metrics_listen);
-  }
-  const auto t0 = Clock::now();
-  if (auto r = (*app)->start(); !r) {
+  Runtime rt(o, cfg, plan);
+  if (auto r = add_components(rt); !r) {
     spdlog::error("{}", r.error().to_string());
     return kExitRuntime;
   }
-  live = true;
-  spdlog::info("running: {} port(s), {} worker lcore(s), {}", (*app)->ports().size(),
-               (*app)->shards().size(), plan.captures.empty() ? "live" : "replay");
-  std::unique_ptr<Progress> progress;
-  if (progress_enabled(cfg)) progress = std::make_unique<Progress>(plan);
-  control_loop(**app, plan, progress.get());
-  live = false;
-  (*app)->request_stop();
-  (*app)->wait();
-  (*app)->finish_streams();
-  if (progress) progress->finish(**app);
-  RunInfo run{plan.captures.empty() ? "live" : "replay",
-              std::chrono::duration<double>(Clock::now() - t0).count(), plan.captures};
-  std::cout << human_summary(**app, run) << std::flush;
-  if (o.report) {
-    if (auto r = write_report(*o.report, build_report_json(**app, run)); !r) {
-      spdlog::error("{}", r.error().to_string());
-      return kExitRuntime;
-    }
-    std::cout << "  report    " << *o.report << "\n";
+  if (auto r = rt.lifecycle.start(); !r) {
+    spdlog::error("{}", r.error().to_string());
+    (void)shut_down(rt, false);  // the lifecycle rolled back; this reaps the tasks
+    return kExitRuntime;
   }
-  return kExitOk;
+  spdlog::info("running: {} port(s), {} worker lcore(s), {}", rt.app->ports().size(),
+               rt.app->shards().size(), plan.captures.empty() ? "live" : "replay");
+  control_loop(rt);
+  return shut_down(rt, true);
 }
 
 }  // namespace
@@ -166,7 +146,9 @@ int run_app(const CliOptions& o) {
     return kExitUsage;
   }
   install_signal_handlers();
-  return run(o, *cfg, RunPlan{*captures, o.eal_args});
+  const int code = run(o, *cfg, RunPlan{*captures, o.eal_args});
+  shutdown_logging();
+  return code;
 }
 
 }  // namespace rv::control

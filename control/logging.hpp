@@ -1,9 +1,13 @@
 #pragma once
-// spdlog setup from config: level, text or JSON lines, stderr/stdout/file. Control-plane only;
-// lcores never log.
+// Logging (DESIGN.md §6): spdlog async loggers, one per component ("lifecycle", "config",
+// "admin", "dataplane", "health", "tasks", ...) plus the default logger "rvoipd", all sharing one
+// sink (stderr, stdout or a file) and one background thread. Text or JSON lines (one object per
+// line, message escaped). The level is reloadable. Control-plane only: lcores never log, they
+// hand records to control/lcore_log.hpp.
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include <spdlog/logger.h>
 
@@ -12,10 +16,18 @@
 
 namespace rv::control {
 
-// Creates the default logger ("rvoipd") and returns it. Error when a file cannot be opened.
+// Creates the sink, the async thread pool and the default logger ("rvoipd"). Error when the
+// output file cannot be opened. Call once, before any component_logger().
 Result<std::shared_ptr<spdlog::logger>> setup_logging(const config::LoggingConfig& cfg);
 
-// Applies a new level (hot reload).
-void set_log_level(const std::string& level);
+// The logger named `component`, created on first use with the shared sink and the current
+// level. Thread-safe. Before setup_logging(), a synchronous stderr logger.
+std::shared_ptr<spdlog::logger> component_logger(std::string_view component);
+
+// Applies a level to every logger (hot reload). Error for an unknown level name.
+Result<void> set_log_level(const std::string& level);
+
+// Flushes every logger and stops the async thread. Call before the process exits.
+void shutdown_logging();
 
 }  // namespace rv::control

@@ -1,0 +1,64 @@
+#pragma once
+// The components rvoipd is made of and the state they share (Runtime). add_components()
+// registers them with the lifecycle manager; the graph (DESIGN.md §6):
+//
+//   dataplane  EAL, ports, shards (the Appliance); on the main thread, the EAL's main lcore
+//   tasks      the control task manager; stopping it joins every remaining control task; no
+//              dependency: it starts in parallel with the EAL
+//   admin      depends on dataplane; /metrics /health /ready (civetweb), when
+//              control.metrics_enabled; binds in parallel with the report's start
+//   report     depends on dataplane; its stop prints the summary and writes --report, after the
+//              lcores drained and before the data plane is released
+//   lcores     depends on dataplane, report; launches the worker loops, stop drains and joins
+//   health     depends on dataplane, tasks; evaluates heartbeats, rings and drops periodically
+//   reloader   depends on dataplane, tasks; SIGHUP and file changes -> validated hot reload
+//   lcore_log  depends on tasks; drains the lcores' log ring into spdlog
+//
+// Control-plane only.
+
+#include <chrono>
+#include <memory>
+
+#include "config/config.hpp"
+#include "control/admin_server.hpp"
+#include "control/appliance.hpp"
+#include "control/cli.hpp"
+#include "control/lifecycle.hpp"
+#include "control/metrics_registry.hpp"
+#include "control/progress.hpp"
+#include "control/running_config.hpp"
+#include "control/task_manager.hpp"
+
+namespace rv::control {
+
+// Everything one run of rvoipd owns. Members are destroyed in reverse order: the lifecycle
+// first (it waits for calls still running on its arena), then the tasks, then what they use.
+struct Runtime {
+  Runtime(const CliOptions& o, const config::Config& cfg, RunPlan p)
+      : options(o), config(cfg), plan(std::move(p)), lifecycle(timeouts_from(cfg)) {}
+
+  static PhaseTimeouts timeouts_from(const config::Config& cfg) {
+    PhaseTimeouts t;
+    t.init = std::chrono::seconds(60);  // EAL memory set-up can be slow with large pools
+    t.start = std::chrono::seconds(10);
+    t.stop = std::chrono::milliseconds(cfg.control.shutdown_timeout_ms);
+    return t;
+  }
+
+  const CliOptions& options;
+  RunningConfig config;
+  RunPlan plan;
+  MetricsRegistry registry;
+  std::unique_ptr<Appliance> app;
+  std::unique_ptr<AdminServer> admin;
+  std::unique_ptr<Progress> progress;
+  std::chrono::steady_clock::time_point started_at;
+  bool ran = false;  // the control loop ended normally: the summary and report are due
+  TaskManager tasks;
+  LifecycleManager lifecycle;
+};
+
+// Registers every component of `rt` (see the graph above).
+Result<void> add_components(Runtime& rt);
+
+}  // namespace rv::control
