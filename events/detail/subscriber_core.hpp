@@ -212,9 +212,24 @@ class SubscriberCore {
     discard<F>(e);
   }
 
+  // Read-only look at the rings: lets an idle poll return without the shutdown handshake (a
+  // full fence). Safe at any time: it only reads ring indexes.
+  bool has_work() const noexcept {
+    if (cache_pos_ < cache_len_) return true;
+    for (std::size_t c = 0; c < kPriorityCount; ++c) {
+      const uint32_t count = source_count_[c].load(std::memory_order_acquire);
+      for (uint32_t i = 0; i < count; ++i) {
+        const Source& src = sources_[c][i];
+        if (!rte_ring_empty(src.main)) return true;
+        if (src.spill != nullptr && !rte_ring_empty(src.spill)) return true;
+      }
+    }
+    return false;
+  }
+
   template <Format F, typename H>
   std::size_t poll_impl(std::size_t max, H& handler) noexcept {
-    if (!enter()) return 0;
+    if (!has_work() || !enter()) return 0;
     std::size_t handled = 0;
     while (cache_pos_ < cache_len_ && handled < max) {
       const uint32_t i = cache_pos_++;
@@ -237,7 +252,7 @@ class SubscriberCore {
 
   template <Format F>
   bool pop_impl(Delivery<E>& out) noexcept {
-    if (!enter()) return false;
+    if (!has_work() || !enter()) return false;
     if (cache_pos_ == cache_len_) {
       cache_pos_ = cache_len_ = 0;
       auto sink = [&](ElemT<F>*, uint32_t n, Priority cls) noexcept {
