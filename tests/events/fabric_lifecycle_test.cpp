@@ -26,11 +26,11 @@ TYPED_TEST(FabricLifecycleTest, CrossLcore_AccountingInvariantHolds) {
   auto pub = sys.template create_publisher<SmallEvent>(kProducer);
   constexpr uint64_t kEvents = 200000;
   std::atomic<bool> done{false};
-  uint64_t accepted = 0;
+  std::atomic<uint64_t> accepted{0};
   OnWorker producer([&] {
     for (uint64_t i = 0; i < kEvents; ++i) {
       const auto p = static_cast<Priority>(i % kPriorityCount);
-      accepted += pub->publish(small(i), p).value();
+      accepted.fetch_add(pub->publish(small(i), p).value(), std::memory_order_relaxed);
     }
     done.store(true);
   });
@@ -44,7 +44,7 @@ TYPED_TEST(FabricLifecycleTest, CrossLcore_AccountingInvariantHolds) {
     ++received;
   };
   // Stop consuming a little early on purpose so that some events are still in flight.
-  while (!done.load() || received < accepted / 2) {
+  while (!done.load() || received < accepted.load() / 2) {
     if (sub->poll(32, h) == 0 && done.load()) break;
   }
   producer.join();
@@ -181,7 +181,7 @@ TYPED_TEST(FabricLifecycleTest, ControlThreads_ShareMpRingWithoutLoss) {
 }
 
 TYPED_TEST(FabricLifecycleTest, BoundedWait_ControlProducerWaitsLcoreProducerDrops) {
-  auto sys = this->make(this->builder().channel_capacity(8).control_wait(std::chrono::microseconds(200000)));
+  auto sys = this->make(this->builder().channel_capacity(8).control_wait(std::chrono::seconds(2)));
   auto sub = sys.template subscribe<WaitEvent>(SubscriptionOptions<WaitEvent>{.consumer_lcore = 1});
   std::atomic<bool> stop{false};
   uint64_t got = 0;
