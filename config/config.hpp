@@ -69,6 +69,11 @@ struct ControlConfig {
   double health_ring_usage = 0.8;
   double health_drop_rate = 0.05;
   std::string progress = "auto";  // auto | on | off (live progress line on stderr)
+  bool config_watch = true;               // reload when the config file changes (inotify)
+  uint32_t health_interval_ms = 250;      // health evaluation period
+  uint32_t lcore_log_rate = 100;          // lcore log records per second per lcore (token bucket)
+  std::string auth_user;                  // admin HTTP basic auth; empty = no auth
+  std::string auth_password_sha256;       // hex SHA-256 of the password
 };
 
 struct LoggingConfig {

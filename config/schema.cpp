@@ -192,6 +192,11 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(double_field("control.health_ring_usage", "ring fill ratio that degrades health", true, 0.0, 1.0, RV_GET(control.health_ring_usage)));
   s.push_back(double_field("control.health_drop_rate", "drop ratio that degrades health", true, 0.0, 1.0, RV_GET(control.health_drop_rate)));
   s.push_back(string_field("control.progress", "live progress line on stderr: auto (when a terminal), on, off", true, {"auto", "on", "off"}, RV_GET(control.progress)));
+  s.push_back(bool_field("control.config_watch", "reload the config file when it changes (inotify on its directory); SIGHUP always reloads", false, RV_GET(control.config_watch)));
+  s.push_back(uint_field("control.health_interval_ms", "period of the health evaluation (heartbeats, rings, drops)", true, 10, 60000, RV_GET(control.health_interval_ms)));
+  s.push_back(uint_field("control.lcore_log_rate", "log records per second each lcore may hand to the control plane (more are counted as suppressed)", false, 1, 1000000, RV_GET(control.lcore_log_rate)));
+  s.push_back(string_field("control.auth_user", "user for HTTP basic auth on the admin endpoint; empty = no auth", false, {}, RV_GET(control.auth_user)));
+  s.push_back(string_field("control.auth_password_sha256", "hex SHA-256 of the admin password (printf %s pw | sha256sum)", false, {}, RV_GET(control.auth_password_sha256)));
   // logging
   s.push_back(string_field("logging.level", "log level", true, {"trace", "debug", "info", "warn", "error", "critical", "off"}, RV_GET(logging.level)));
   s.push_back(string_field("logging.format", "text or json lines", false, {"text", "json"}, RV_GET(logging.format)));

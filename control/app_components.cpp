@@ -8,13 +8,21 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <rte_cycles.h>
+
 #include "control/appliance_metrics.hpp"
+#include "control/control_metrics.hpp"
+#include "control/logging.hpp"
 #include "control/report.hpp"
 
 namespace rv::control {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds stop_budget(const Runtime& rt) {
+  return std::chrono::milliseconds(rt.config.get()->control.shutdown_timeout_ms);
+}
 
 bool progress_enabled(const config::Config& cfg) {
   if (cfg.control.progress == "on") return true;
@@ -43,7 +51,7 @@ ComponentSpec dataplane(Runtime& rt) {
   return c;
 }
 
-// /health: the lifecycle state and every component's state and reason.
+// /health: the lifecycle state, every component's state and reason, and the health checks.
 HealthReport health_report(const Runtime& rt) {
   const auto state = rt.lifecycle.state();
   HealthLevel worst = HealthLevel::kOk;
@@ -54,12 +62,19 @@ HealthReport health_report(const Runtime& rt) {
                           {"reason", s.health.reason}};
     worst = std::max(worst, s.health.level);
   }
-  std::string status = state != LifecycleState::kLive ? std::string(to_string(state))
-                       : worst == HealthLevel::kOk     ? "ok"
-                                                       : std::string(to_string(worst));
+  nlohmann::json checks = nlohmann::json::array();
+  if (rt.health) {
+    for (const auto& c : rt.health->last().checks) {
+      checks.push_back({{"name", c.name}, {"status", to_string(c.level)}, {"reason", c.reason}});
+    }
+  }
+  const std::string status = state != LifecycleState::kLive ? std::string(to_string(state))
+                                                            : std::string(to_string(worst));
   const nlohmann::json body = {{"status", status},
                                {"lifecycle", to_string(state)},
-                               {"components", components}};
+                               {"components", components},
+                               {"checks", checks}};
+  // 200 while serving (ok or degraded), 503 when failed or not Live.
   const bool serving = state == LifecycleState::kLive && worst != HealthLevel::kFailed;
   return {serving ? 200 : 503, body.dump()};
 }
@@ -75,7 +90,7 @@ ComponentSpec admin(Runtime& rt) {
     auto s = AdminServer::start(cfg->control.metrics_listen, std::move(h));
     if (!s) return std::unexpected(std::move(s.error()));
     rt.admin = std::move(*s);
-    spdlog::info("metrics on http://{}/metrics", cfg->control.metrics_listen);
+    component_logger("admin")->info("metrics on http://{}/metrics", cfg->control.metrics_listen);
     return {};
   };
   c.stop = [&rt]() -> Result<void> {
@@ -89,8 +104,7 @@ ComponentSpec tasks(Runtime& rt) {
   ComponentSpec c;
   c.name = "tasks";
   c.stop = [&rt]() -> Result<void> {
-    const auto cfg = rt.config.get();
-    const auto outcome = rt.tasks.shutdown(std::chrono::milliseconds(cfg->control.shutdown_timeout_ms));
+    const auto outcome = rt.tasks.shutdown(stop_budget(rt));
     if (outcome.clean()) return {};
     return make_error(ErrorCode::kTimeout, fmt::format("tasks still running: {}",
                                                        fmt::join(outcome.still_running, ", ")));
@@ -148,6 +162,93 @@ ComponentSpec lcores(Runtime& rt) {
   return c;
 }
 
+// Reloadable keys with a live consumer. Others (housekeeping_interval, latency sampling, plane
+// timeouts, progress) are read once at start-up: reported as needing a restart.
+bool classifier_key(std::string_view path) {
+  return path == "dataplane.sip_ports" || path == "dataplane.rtp_port_min" ||
+         path == "dataplane.rtp_port_max" || path == "dataplane.rtp_heuristic";
+}
+
+bool applied_live(std::string_view path) {
+  if (path == "logging.level" || classifier_key(path)) return true;
+  return path.starts_with("control.") && path != "control.progress";  // read from RunningConfig
+}
+
+void apply_reload(Runtime& rt, const config::Config& next, const config::ConfigDiff& diff) {
+  bool classifier = false;
+  for (const auto& c : diff.reloadable) {
+    if (c.field->path == "logging.level") (void)set_log_level(next.logging.level);
+    classifier = classifier || classifier_key(c.field->path);
+  }
+  if (classifier && rt.app) rt.app->publish_classifier(next.dataplane);
+}
+
+ComponentSpec reloader(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "reloader";
+  c.depends_on = {"dataplane", "tasks"};
+  c.init = [&rt]() -> Result<void> {
+    config::LoadRequest req{rt.options.config_file, config::environment_overrides(), rt.options.sets};
+    rt.reloader = std::make_unique<ConfigReloader>(
+        std::move(req), rt.config, applied_live,
+        [&rt](const config::Config& next, const config::ConfigDiff& d) { apply_reload(rt, next, d); });
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> {
+    return rt.reloader->start(rt.tasks, rt.config.get()->control.config_watch);
+  };
+  c.stop = [&rt]() -> Result<void> {
+    if (!rt.reloader || rt.reloader->stop(rt.tasks, stop_budget(rt))) return {};
+    return make_error(ErrorCode::kTimeout, "the reloader task did not stop");
+  };
+  return c;
+}
+
+ComponentSpec health(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "health";
+  c.depends_on = {"lcores", "tasks"};
+  // Objects read by scrapes are created in init: every init ends before the admin starts serving.
+  c.init = [&rt]() -> Result<void> {
+    rt.health = std::make_unique<HealthMonitor>(*rt.app, rt.config);
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> {
+    (void)rt.health->tick();
+    return rt.health->start(rt.tasks);
+  };
+  c.stop = [&rt]() -> Result<void> {
+    if (!rt.health || rt.health->stop(rt.tasks, stop_budget(rt))) return {};
+    return make_error(ErrorCode::kTimeout, "the health task did not stop");
+  };
+  c.health = [&rt]() -> HealthStatus {
+    const auto e = rt.health->last();
+    return {e.status, e.summary()};
+  };
+  return c;
+}
+
+ComponentSpec lcore_log(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "lcore_log";
+  c.depends_on = {"dataplane", "tasks"};
+  c.init = [&rt]() -> Result<void> {
+    LcoreLog::Options o;
+    o.rate_per_s = rt.config.get()->control.lcore_log_rate;
+    o.tsc_hz = rte_get_tsc_hz();
+    auto log = LcoreLog::create(o);
+    if (!log) return std::unexpected(std::move(log.error()));
+    rt.lcore_log = std::move(*log);
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> { return rt.lcore_log->start(rt.tasks); };
+  c.stop = [&rt]() -> Result<void> {
+    if (!rt.lcore_log || rt.lcore_log->stop(rt.tasks, stop_budget(rt))) return {};
+    return make_error(ErrorCode::kTimeout, "the lcore log task did not stop");
+  };
+  return c;
+}
+
 }  // namespace
 
 Result<void> add_components(Runtime& rt) {
@@ -158,11 +259,15 @@ Result<void> add_components(Runtime& rt) {
   specs.push_back(tasks(rt));
   specs.push_back(report(rt));
   specs.push_back(lcores(rt));
+  specs.push_back(reloader(rt));
+  specs.push_back(health(rt));
+  specs.push_back(lcore_log(rt));
   for (auto& s : specs) {
     if (auto r = rt.lifecycle.add(std::move(s)); !r) return r;
   }
+  register_control_metrics(rt);
   rt.lifecycle.set_observer([](std::string_view component, std::string_view what) {
-    spdlog::debug("lifecycle: {}: {}", component, what);
+    component_logger("lifecycle")->debug("{}: {}", component, what);
   });
   return {};
 }

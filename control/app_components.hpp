@@ -10,9 +10,12 @@
 //   report     depends on dataplane; its stop prints the summary and writes --report, after the
 //              lcores drained and before the data plane is released
 //   lcores     depends on dataplane, report; launches the worker loops, stop drains and joins
-//   health     depends on dataplane, tasks; evaluates heartbeats, rings and drops periodically
+//   health     depends on lcores, tasks; evaluates heartbeats, rings and drops periodically
 //   reloader   depends on dataplane, tasks; SIGHUP and file changes -> validated hot reload
-//   lcore_log  depends on tasks; drains the lcores' log ring into spdlog
+//   lcore_log  depends on dataplane (TSC rate), tasks; drains the lcores' log ring into spdlog
+//
+// Levels on a typical run: {dataplane, tasks} {admin, report, reloader, lcore_log} {lcores}
+// {health}; stop runs in reverse.
 //
 // Control-plane only.
 
@@ -23,6 +26,9 @@
 #include "control/admin_server.hpp"
 #include "control/appliance.hpp"
 #include "control/cli.hpp"
+#include "control/config_reloader.hpp"
+#include "control/health_monitor.hpp"
+#include "control/lcore_log.hpp"
 #include "control/lifecycle.hpp"
 #include "control/metrics_registry.hpp"
 #include "control/progress.hpp"
@@ -54,6 +60,9 @@ struct Runtime {
   std::unique_ptr<Progress> progress;
   std::chrono::steady_clock::time_point started_at;
   bool ran = false;  // the control loop ended normally: the summary and report are due
+  std::unique_ptr<HealthMonitor> health;     // tasks below use these: declared before them
+  std::unique_ptr<ConfigReloader> reloader;
+  std::unique_ptr<LcoreLog> lcore_log;
   TaskManager tasks;
   LifecycleManager lifecycle;
 };

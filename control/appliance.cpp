@@ -292,6 +292,14 @@ TrafficTotals Appliance::totals() const noexcept {
   return t;
 }
 
+void Appliance::publish_classifier(const config::DataplaneConfig& cfg) {
+  auto next = std::make_unique<planes::transport::ClassifierConfig>(
+      planes::transport::ClassifierConfig::from(cfg));
+  classifier_slot_.store(next.get(), std::memory_order_release);
+  retired_classifiers_.push_back(std::move(classifier_));
+  classifier_ = std::move(next);
+}
+
 std::vector<LcoreLoad> Appliance::lcore_loads() const {
   std::vector<LcoreLoad> out;
   for (const auto& s : shards_) {

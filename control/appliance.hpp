@@ -70,6 +70,9 @@ class Appliance {
   uint64_t ended_streams_not_kept() const noexcept { return ended_not_kept_; }
 
   TrafficTotals totals() const noexcept;
+  // Frames the ports delivered that no lcore inspected yet (held back by a paced replay, or in
+  // flight in a burst). Control thread.
+  uint64_t frames_waiting() const noexcept;
   std::vector<LcoreLoad> lcore_loads() const;
   const std::vector<dataplane::Port>& ports() const noexcept { return ports_; }
   const std::vector<std::unique_ptr<planes::Shard>>& shards() const noexcept { return shards_; }
@@ -78,6 +81,14 @@ class Appliance {
     return fabric_ ? &*fabric_ : nullptr;
   }
   bool running() const noexcept { return launched_ && !joined_; }
+
+  // Control thread (hot reload): publishes a new classifier snapshot built from `cfg` with
+  // release order; lcores pick it up at their next housekeeping tick. Earlier snapshots stay
+  // alive until the appliance is destroyed (an lcore may still be reading one). Not concurrent
+  // with itself.
+  void publish_classifier(const config::DataplaneConfig& cfg);
+  // Classifier snapshots published since start-up (0 = the initial one only).
+  std::size_t classifier_generation() const noexcept { return retired_classifiers_.size(); }
 
  private:
   Appliance() = default;
@@ -88,6 +99,7 @@ class Appliance {
   std::vector<dataplane::Port> ports_;
   std::unique_ptr<planes::transport::ClassifierConfig> classifier_;
   std::atomic<const planes::transport::ClassifierConfig*> classifier_slot_{nullptr};  // cp: wo, dp: ro
+  std::vector<std::unique_ptr<planes::transport::ClassifierConfig>> retired_classifiers_;  // cp only
   std::vector<std::unique_ptr<planes::Shard>> shards_;
   // Cross-shard events; only when there is more than one shard. Declared after shards_ so it
   // is destroyed first (the shards own its publishers and subscribers).
