@@ -15,6 +15,7 @@ struct DataplaneConfig {
   uint32_t workers = 0;                 // worker lcores (shards); 0 = one per free physical core
   std::vector<std::string> ports;       // PCI addresses or vdev strings; empty = every probed port
   std::vector<std::string> eal_args;    // extra EAL arguments
+  std::string replay_speed = "max";     // max | realtime (replay at the capture's pace)
   bool hugepages = false;               // false: --no-huge --no-shconf (tests, laptops)
   uint32_t memory_mb = 512;             // EAL memory when hugepages are off
   uint32_t rx_queues = 1;               // per port; RSS on IP/UDP when > 1

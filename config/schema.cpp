@@ -152,6 +152,7 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("dataplane.workers", "worker lcores (one shard each); 0 = one per physical core left after the control core; more than the machine has share CPUs", false, 0, 128, RV_GET(dataplane.workers)));
   s.push_back(list_field("dataplane.ports", "ports to poll: PCI addresses (0000:03:00.0) or vdev strings (net_pcap0,rx_pcap=x.pcap); empty = every port the EAL probed", false, RV_GET(dataplane.ports)));
   s.push_back(list_field("dataplane.eal_args", "extra EAL arguments, appended after the generated ones", false, RV_GET(dataplane.eal_args)));
+  s.push_back(string_field("dataplane.replay_speed", "replay (--pcap) pace: max (as fast as the lcore goes) or realtime (the capture's own timing)", false, {"max", "realtime"}, RV_GET(dataplane.replay_speed)));
   s.push_back(bool_field("dataplane.hugepages", "use hugepages; false runs the EAL with --no-huge --no-shconf", false, RV_GET(dataplane.hugepages)));
   s.push_back(uint_field("dataplane.memory_mb", "EAL memory in MiB when hugepages are off", false, 64, 65536, RV_GET(dataplane.memory_mb)));
   s.push_back(uint_field("dataplane.rx_queues", "RX queues per port (RSS on IP/UDP when more than one)", false, 1, 64, RV_GET(dataplane.rx_queues)));

@@ -78,7 +78,7 @@ void control_loop(Runtime& rt) {
     if (replay_complete(app, expected)) break;
     // A capture that yields fewer frames than libpcap counted (a PMD error) must not hang us.
     const uint64_t seen = app.totals().rx_frames;
-    if (seen != last_seen) {
+    if (seen != last_seen || app.frames_waiting() != 0) {  // a paced replay holds frames
       last_seen = seen;
       last_change = Clock::now();
     } else if (Clock::now() - last_change > std::chrono::seconds(3)) {

@@ -135,6 +135,7 @@ Result<void> Appliance::build_shards(const config::Config& cfg) {
       rq.queue_id = q;
       rq.link = p.link;
       rq.clock = dataplane::RxClock(ts_field, unit, hz, tsc0, rt0);
+      rq.paced = replay_ && cfg.dataplane.replay_speed == "realtime";
       const std::size_t w = next++ % workers.size();
       if (cfg.dataplane.mode == "forward") {
         const std::size_t peer = pi ^ 1;
@@ -298,6 +299,13 @@ void Appliance::publish_classifier(const config::DataplaneConfig& cfg) {
   classifier_slot_.store(next.get(), std::memory_order_release);
   retired_classifiers_.push_back(std::move(classifier_));
   classifier_ = std::move(next);
+}
+
+uint64_t Appliance::frames_waiting() const noexcept {
+  uint64_t read = 0;
+  for (const auto& p : ports_) read += dataplane::read_port_stats(p.port_id).ipackets;
+  const uint64_t inspected = totals().rx_frames;
+  return read > inspected ? read - inspected : 0;
 }
 
 std::vector<LcoreLoad> Appliance::lcore_loads() const {

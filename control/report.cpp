@@ -172,6 +172,11 @@ std::string build_report_json(const Appliance& app, const RunInfo& run) {
   json streams;
   calls_and_streams(app, calls, streams);
   r["calls"] = calls;
+  uint64_t not_kept = 0;
+  for (const auto& sh : app.shards()) {
+    not_kept += sh->handler().signaling().counters().completed_records_dropped.load();
+  }
+  if (not_kept != 0) r["calls_not_reported"] = not_kept;  // ended calls beyond the kept window
   r["streams"] = streams;
   if (app.ended_streams_not_kept() != 0) r["streams_not_reported"] = app.ended_streams_not_kept();
   r["events"] = fabric_report(app);
@@ -201,16 +206,29 @@ std::string human_summary(const Appliance& app, const RunInfo& run) {
                    cls(t, PacketClass::kRtp), cls(t, PacketClass::kRtcp),
                    cls(t, PacketClass::kOther));
   s += fmt::format("  malformed {}\n", malformed);
+  // Results from the counters (every call, also those no longer held for the report), calls
+  // still setting up from the table.
   std::map<std::string, uint64_t> results;
   uint64_t calls = 0;
   for (const auto& sh : app.shards()) {
-    for (const auto& c : sh->handler().signaling().snapshot_calls()) {
-      ++results[c.result];
-      ++calls;
+    const auto& c = sh->handler().signaling().counters();
+    for (std::size_t i = 0; i < planes::signaling::kCallResultCount; ++i) {
+      const auto r = static_cast<planes::signaling::CallResult>(i);
+      if (r == planes::signaling::CallResult::kInProgress) continue;
+      results[std::string(to_string(r))] += c.calls[i].load();
+      calls += c.calls[i].load();
+    }
+    for (const auto& call : sh->handler().signaling().snapshot_calls()) {
+      if (call.result == "in_progress") {
+        ++results["in_progress"];
+        ++calls;
+      }
     }
   }
   std::string by_result;
-  for (const auto& [k, v] : results) by_result += fmt::format("{}{} {}", by_result.empty() ? "" : ", ", v, k);
+  for (const auto& [k, v] : results) {
+    if (v != 0) by_result += fmt::format("{}{} {}", by_result.empty() ? "" : ", ", v, k);
+  }
   s += fmt::format("  calls     {}{}\n", calls, calls ? " (" + by_result + ")" : "");
   s += fmt::format("  streams   {} RTP streams\n", app.ended_streams().size());
   return s;

@@ -33,6 +33,11 @@ class RxClock {
     return tsc_to_ns(now_tsc);
   }
 
+  // TSC ticks in `ns` nanoseconds (replay pacing).
+  uint64_t ns_to_tsc(uint64_t ns) const noexcept {
+    return (ns / 1'000'000'000ull) * tsc_hz_ + ((ns % 1'000'000'000ull) * tsc_hz_) / 1'000'000'000ull;
+  }
+
   uint64_t tsc_to_ns(uint64_t tsc) const noexcept {
     const uint64_t d = tsc - tsc0_;
     // Split to avoid overflow of d * 1e9 for long uptimes.

@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <span>
@@ -26,6 +27,8 @@
 
 namespace rv::planes::transport {
 
+inline constexpr uint16_t kMaxBurst = 512;
+
 struct RxQueue {
   uint16_t port_id = 0;
   uint16_t queue_id = 0;
@@ -33,9 +36,14 @@ struct RxQueue {
   dataplane::RxClock clock;
   int32_t tx_port = -1;  // forward mode: the paired port; -1 = monitor (free after inspection)
   uint16_t tx_queue = 0;
+  // Replay at capture speed (--speed realtime): frames are released when the wall clock since
+  // the first frame reaches their capture offset; frames read early wait in `pending`.
+  bool paced = false;
+  uint64_t pace_origin_ns = 0;   // capture time of the first frame (0 = not started)
+  uint64_t pace_origin_tsc = 0;  // TSC when the first frame was released
+  uint16_t pending_count = 0;
+  std::array<rte_mbuf*, kMaxBurst> pending{};
 };
-
-inline constexpr uint16_t kMaxBurst = 512;
 // Multi-segment frames (jumbo frames, reassembled datagrams) are copied here to be parsed.
 inline constexpr std::size_t kScratchBytes = dataplane::kMaxReassembledFrame;
 
@@ -56,6 +64,12 @@ class RxPoller final : public dataplane::Poller {
         handler_(handler),
         counters_(counters) {}
 
+  ~RxPoller() override {
+    for (auto& q : queues_) rte_pktmbuf_free_bulk(q.pending.data(), q.pending_count);
+  }
+  RxPoller(const RxPoller&) = delete;
+  RxPoller& operator=(const RxPoller&) = delete;
+
   uint32_t poll(uint64_t now_tsc) noexcept override {
     uint32_t total = 0;
     for (auto& q : queues_) total += poll_queue(q, now_tsc);
@@ -69,9 +83,35 @@ class RxPoller final : public dataplane::Poller {
   }
 
  private:
+  // Paced replay: how many of bufs[0, n) are due now; the rest move to q.pending.
+  uint16_t due(RxQueue& q, rte_mbuf** bufs, uint16_t n, uint64_t now_tsc) noexcept {
+    for (uint16_t i = 0; i < n; ++i) {
+      const uint64_t ts = q.clock.stamp(bufs[i], now_tsc);
+      if (q.pace_origin_ns == 0) {
+        q.pace_origin_ns = ts;
+        q.pace_origin_tsc = now_tsc;
+      }
+      const uint64_t offset = ts > q.pace_origin_ns ? ts - q.pace_origin_ns : 0;
+      if (q.pace_origin_tsc + q.clock.ns_to_tsc(offset) > now_tsc) {
+        q.pending_count = static_cast<uint16_t>(n - i);
+        std::copy(bufs + i, bufs + n, q.pending.begin());
+        return i;
+      }
+    }
+    return n;
+  }
+
   uint16_t poll_queue(RxQueue& q, uint64_t now_tsc) noexcept {
     std::array<rte_mbuf*, kMaxBurst> bufs;
-    const uint16_t n = rte_eth_rx_burst(q.port_id, q.queue_id, bufs.data(), burst_);
+    uint16_t n = 0;
+    if (q.pending_count != 0) {
+      n = q.pending_count;
+      std::copy_n(q.pending.begin(), n, bufs.begin());
+      q.pending_count = 0;
+    } else {
+      n = rte_eth_rx_burst(q.port_id, q.queue_id, bufs.data(), burst_);
+    }
+    if (n != 0 && q.paced) n = due(q, bufs.data(), n, now_tsc);
     if (n == 0) return 0;
     for (uint16_t i = 0; i < n; ++i) {
       if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
