@@ -1,0 +1,195 @@
+// The control plane of the real rvoipd: /health and /ready, hot reload on SIGHUP and on file
+// change, restart-only keys, config errors, graceful stop (also with 100 000 live calls).
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/process.hpp"
+
+namespace rv::test {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using namespace std::chrono_literals;
+
+std::string temp_path(const std::string& name) {
+  return "/tmp/rv_ctl_" + std::to_string(getpid()) + "_" + name;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  // Write then rename, as editors do: the reloader must never see a half-written file.
+  const std::string tmp = path + ".tmp";
+  std::ofstream(tmp) << text;
+  std::filesystem::rename(tmp, path);
+}
+
+std::vector<std::string> live_args(uint16_t port, const std::string& config,
+                                   std::vector<std::string> extra = {}) {
+  std::vector<std::string> a = {rvoipd_path(), "--config", config, "--set",
+                                "control.metrics_listen=127.0.0.1:" + std::to_string(port)};
+  a.insert(a.end(), extra.begin(), extra.end());
+  a.insert(a.end(), {"--", "--vdev=net_null0"});
+  return a;
+}
+
+// The value of the first sample line starting with `series` (e.g. `name{label="x"}`), or -1.
+double metric(uint16_t port, const std::string& series) {
+  const auto r = http_get(port, "/metrics");
+  std::istringstream in(r.body);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with(series + " ")) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+// Polls until metric(series) == want or `limit` passes; the last value seen.
+double await_metric(uint16_t port, const std::string& series, double want,
+                    std::chrono::milliseconds limit = 10s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  double v = -1;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if ((v = metric(port, series)) == want) return v;
+    std::this_thread::sleep_for(50ms);
+  }
+  return v;
+}
+
+const std::string kSuccess = R"(rvoip_config_reloads_total{result="success"})";
+const std::string kFailed = R"(rvoip_config_reloads_total{result="failed"})";
+
+// Stops rvoipd with SIGTERM and expects exit 0 within 2 s.
+void stop_within_two_seconds(Child& rvoipd) {
+  const auto t0 = std::chrono::steady_clock::now();
+  rvoipd.signal(SIGTERM);
+  const auto code = rvoipd.wait_for(10s);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  ASSERT_TRUE(code.has_value()) << "still running 10 s after SIGTERM";
+  EXPECT_EQ(*code, 0) << rvoipd.err();
+  EXPECT_LT(took, 2s);
+}
+
+TEST(RvoipdControl, NetNull_HealthJsonAndReadyWhenLive) {
+  const uint16_t port = pick_port();
+  const auto cfg = temp_path("health.yaml");
+  write_file(cfg, "logging:\n  level: info\n");
+  Child rvoipd(live_args(port, cfg));
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  const auto health = http_get(port, "/health");
+  EXPECT_EQ(health.status, 200);
+  const auto j = nlohmann::json::parse(health.body);
+  EXPECT_EQ(j["status"], "ok") << health.body;
+  EXPECT_EQ(j["lifecycle"], "live");
+  for (const char* c : {"dataplane", "admin", "lcores", "reloader", "health", "tasks"}) {
+    EXPECT_EQ(j["components"][c]["state"], "live") << c << ": " << health.body;
+    EXPECT_EQ(j["components"][c]["health"], "ok") << c << ": " << health.body;
+  }
+  EXPECT_EQ(metric(port, R"(rvoip_lifecycle_state{state="live"})"), 1);
+  stop_within_two_seconds(rvoipd);
+  std::filesystem::remove(cfg);
+}
+
+TEST(RvoipdControl, Sighup_AppliesNewLogLevelAndCountsSuccess) {
+  const uint16_t port = pick_port();
+  const auto cfg = temp_path("hup.yaml");
+  write_file(cfg, "logging:\n  level: info\n");
+  Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false"}));
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  write_file(cfg, "logging:\n  level: debug\n");
+  rvoipd.signal(SIGHUP);
+  EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
+  EXPECT_EQ(metric(port, kFailed), 0);
+  stop_within_two_seconds(rvoipd);
+  EXPECT_THAT(rvoipd.err(), HasSubstr(R"(reload (SIGHUP): applied logging.level: "info" -> "debug")"));
+  // The new level is live: debug records (the lifecycle's stop steps) now appear.
+  EXPECT_THAT(rvoipd.err(), HasSubstr("debug [lifecycle] lcores: stop ok"));
+  std::filesystem::remove(cfg);
+}
+
+TEST(RvoipdControl, SighupWithBrokenFile_KeepsRunningOnOldConfigAndCountsFailure) {
+  const uint16_t port = pick_port();
+  const auto cfg = temp_path("broken.yaml");
+  write_file(cfg, "logging:\n  level: info\n");
+  Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false"}));
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  write_file(cfg, "logging:\n  level: loud\n  colour: red\n");
+  rvoipd.signal(SIGHUP);
+  EXPECT_EQ(await_metric(port, kFailed, 1), 1) << rvoipd.err();
+  EXPECT_EQ(metric(port, kSuccess), 0);
+  EXPECT_EQ(http_get(port, "/ready").status, 200);
+  stop_within_two_seconds(rvoipd);
+  EXPECT_THAT(rvoipd.err(), HasSubstr("still running the previous config"));
+  EXPECT_THAT(rvoipd.err(), HasSubstr("logging.level: expected one of"));
+  EXPECT_THAT(rvoipd.err(), HasSubstr("logging.colour: unknown key (line 3, column 3)"));
+  EXPECT_THAT(rvoipd.err(), Not(HasSubstr("debug [lifecycle]")));  // still at info
+  std::filesystem::remove(cfg);
+}
+
+TEST(RvoipdControl, FileChangeWithoutSighup_IsReloaded) {
+  const uint16_t port = pick_port();
+  const auto cfg = temp_path("watch.yaml");
+  write_file(cfg, "control:\n  health_drop_rate: 0.05\n");
+  Child rvoipd(live_args(port, cfg));
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  write_file(cfg, "control:\n  health_drop_rate: 0.2\n");
+  EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
+  stop_within_two_seconds(rvoipd);
+  EXPECT_THAT(rvoipd.err(), HasSubstr("reload (file change): applied control.health_drop_rate: 0.05 -> 0.2"));
+  std::filesystem::remove(cfg);
+}
+
+TEST(RvoipdControl, RestartOnlyKeyChanged_IsReportedNotApplied) {
+  const uint16_t port = pick_port();
+  const auto cfg = temp_path("restart.yaml");
+  write_file(cfg, "dataplane:\n  burst_size: 32\n");
+  Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false"}));
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  write_file(cfg, "dataplane:\n  burst_size: 64\n  sip_ports: [5060, 5080]\n");
+  rvoipd.signal(SIGHUP);
+  EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
+  stop_within_two_seconds(rvoipd);
+  EXPECT_THAT(rvoipd.err(), HasSubstr("dataplane.burst_size: 32 -> 64 changed but needs a restart; not applied"));
+  EXPECT_THAT(rvoipd.err(), HasSubstr(R"(applied dataplane.sip_ports: ["5060", "5061"] -> ["5060", "5080"])"));
+  std::filesystem::remove(cfg);
+}
+
+TEST(RvoipdControl, SetOnCommandLine_StillWinsAfterReload) {
+  const uint16_t port = pick_port();
+  const auto cfg = temp_path("precedence.yaml");
+  write_file(cfg, "logging:\n  level: info\n");
+  Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false", "--set",
+                                     "logging.level=warn"}));
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  write_file(cfg, "logging:\n  level: debug\n");
+  rvoipd.signal(SIGHUP);
+  EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
+  stop_within_two_seconds(rvoipd);
+  EXPECT_THAT(rvoipd.err(), Not(HasSubstr("applied logging.level")));
+  std::filesystem::remove(cfg);
+}
+
+TEST(RvoipdControl, TwoBadKeys_ExitTwoListingBothWithLines) {
+  const auto cfg = temp_path("bad.yaml");
+  write_file(cfg, "control:\n  health_drop_rate: 2\nlogging:\n  levle: info\n");
+  const auto r = run_process({rvoipd_path(), "--config", cfg});
+  std::filesystem::remove(cfg);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("control.health_drop_rate: value 2 out of range"));
+  EXPECT_THAT(r.err, HasSubstr("(line 2, column 21)"));
+  EXPECT_THAT(r.err, HasSubstr("logging.levle: unknown key (line 4, column 3)"));
+}
+
+}  // namespace
+}  // namespace rv::test
