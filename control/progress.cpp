@@ -20,6 +20,10 @@ void Progress::tick(const Appliance& app) {
 }
 
 void Progress::finish(const Appliance& app) {
+  // The final line shows the average rate of the whole run.
+  const double secs = std::chrono::duration<double>(Clock::now() - start_).count();
+  rate_pps_ = secs > 0 ? double(app.totals().rx_frames) / secs : 0;
+  last_rate_time_ = Clock::now();
   draw(app);
   std::fputs("\n", stderr);
 }

@@ -45,7 +45,7 @@ std::vector<std::string> build_eal_args(const config::DataplaneConfig& cfg, cons
   const bool user_lcores = has_lcore_option(cfg.eal_args) || has_lcore_option(plan.user_args);
   if (!user_lcores && !plan.lcores.empty()) args.push_back("--lcores=" + plan.lcores);
   for (const auto& v : plan.vdevs) args.push_back("--vdev=" + v);
-  args.push_back("--log-level=lib.eal:warning");
+  args.push_back("--log-level=warning");  // EAL/PMD info lines are noise on a terminal
   args.insert(args.end(), cfg.eal_args.begin(), cfg.eal_args.end());
   args.insert(args.end(), plan.user_args.begin(), plan.user_args.end());
   return args;
