@@ -26,7 +26,6 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <type_traits>
 #include <vector>
 
 #include "config/config.hpp"
@@ -321,25 +320,17 @@ uint64_t realtime_ns() {
                                    .count());
 }
 
-// Builds the one-shard Shard of the lcore loop; passes a null reassembler where the Shard takes
-// one (fragments are then counted as fragments, which is what these tests check).
-template <typename S = planes::Shard>
-std::unique_ptr<S> make_shard(const config::Config& cfg, const ClassifierSlot* slot) {
+// The one-shard Shard of the lcore loop. A null `reassembler` counts fragments uninspected.
+std::unique_ptr<planes::Shard> make_shard(const config::Config& cfg, const ClassifierSlot* slot,
+                                          std::unique_ptr<dataplane::Reassembler> reassembler) {
   std::vector<planes::transport::RxQueue> queues(1);
   queues[0].port_id = g_port;
   queues[0].queue_id = 0;
   queues[0].link = dataplane::LinkType::kEthernet;
   queues[0].clock = dataplane::RxClock(dataplane::RxTimestampField{}, 1, rte_get_tsc_hz(),
                                        rte_rdtsc(), realtime_ns());
-  if constexpr (std::is_constructible_v<S, unsigned, unsigned, unsigned,
-                                        std::vector<planes::transport::RxQueue>,
-                                        const config::Config&, const ClassifierSlot*,
-                                        std::unique_ptr<dataplane::Reassembler>>) {
-    return std::make_unique<S>(kWorkerLcore, 0u, 1u, std::move(queues), cfg, slot,
-                               std::unique_ptr<dataplane::Reassembler>{});
-  } else {
-    return std::make_unique<S>(kWorkerLcore, 0u, 1u, std::move(queues), cfg, slot);
-  }
+  return std::make_unique<planes::Shard>(kWorkerLcore, 0u, 1u, std::move(queues), cfg, slot,
+                                         std::move(reassembler));
 }
 
 struct LcoreArgs {
@@ -398,7 +389,7 @@ class PipelineTest : public ::testing::Test {
     cfg_ = small_config();
     classifier_ = planes::transport::ClassifierConfig::from(cfg_.dataplane);
     slot_.store(&classifier_);
-    shard_ = make_shard(cfg_, &slot_);
+    shard_ = make_shard(cfg_, &slot_, nullptr);
     rte_eth_stats_reset(g_port);
     pool_in_use_at_start_ = rte_mempool_in_use_count(g_pool);
   }
@@ -601,14 +592,99 @@ TEST_F(PipelineTest, CraftedTraffic_CountersAddUpAndPlanesSeeTheCallsAndStreams)
   EXPECT_EQ(rte_mempool_in_use_count(g_pool), pool_in_use_at_start_) << "every mbuf was freed";
 }
 
+// ---- Fragments reassembled on the shard -----------------------------------------------------
+
+// One IPv4 fragment: bytes [offset, offset + len) of `l4` (UDP header + payload).
+Bytes frag4(const Bytes& l4, uint16_t id, std::size_t offset, std::size_t len, bool more) {
+  const Bytes part(l4.begin() + static_cast<std::ptrdiff_t>(offset),
+                   l4.begin() + static_cast<std::ptrdiff_t>(offset + len));
+  const auto field = static_cast<uint16_t>((more ? 0x2000 : 0) | (offset / 8));
+  return ether(0x0800, ipv4(kAlice4, kBob4, dataplane::kIpProtoUdp, part, field, id));
+}
+
+// One IPv6 fragment (fragment header right after the fixed header).
+Bytes frag6(const Bytes& l4, uint32_t id, std::size_t offset, std::size_t len, bool more) {
+  Bytes hdr(8, 0);
+  hdr[0] = dataplane::kIpProtoUdp;
+  put16(hdr, 2, static_cast<uint16_t>(offset | (more ? 1 : 0)));
+  put32(hdr, 4, id);
+  const Bytes part(l4.begin() + static_cast<std::ptrdiff_t>(offset),
+                   l4.begin() + static_cast<std::ptrdiff_t>(offset + len));
+  return ether(0x86DD, ipv6(kAlice6, kBob6, 44, cat({hdr, part})));
+}
+
+class PipelineReassemblyTest : public PipelineTest {
+ protected:
+  void SetUp() override {
+    PipelineTest::SetUp();
+    shard_.reset();  // one ShardHandler at a time (its ring name is per shard index)
+    auto r = dataplane::Reassembler::create(dataplane::ReassemblyConfig{});
+    ASSERT_TRUE(r.has_value()) << r.error().message();
+    reassembler_ = r->get();
+    shard_ = make_shard(cfg_, &slot_, std::move(*r));
+  }
+  const dataplane::Reassembler* reassembler_ = nullptr;  // owned by the shard
+};
+
+TEST_F(PipelineReassemblyTest, FragmentedInvites_AreReassembledAndReachTheSignalingPlane) {
+  const Dialog d4{"frag-v4@pipeline"};
+  const Dialog d6{"frag-v6@pipeline", "btag6", "[2001:db8::1]"};
+  const Bytes invite4 = udp(5060, 5060, d4.request("INVITE", 1, sdp("IP4", "10.0.0.1", 20000)));
+  const Bytes invite6 = udp(5060, 5060, d6.request("INVITE", 1, sdp("IP6", "2001:db8::1", 40000)));
+  ASSERT_GT(invite4.size(), 400u);
+  ASSERT_GT(invite6.size(), 400u);
+  const Bytes lone = udp(5060, 5060, d4.request("OPTIONS", 7));
+  std::vector<Bytes> frames = {
+      // IPv4, last fragment first.
+      frag4(invite4, 11, 256, invite4.size() - 256, false),
+      frag4(invite4, 11, 0, 256, true),
+      // IPv6 in three fragments.
+      frag6(invite6, 12, 0, 128, true),
+      frag6(invite6, 12, 128, 128, true),
+      frag6(invite6, 12, 256, invite6.size() - 256, false),
+      // A duplicated fragment: the datagram is dropped, never delivered.
+      frag4(invite4, 13, 0, 200, true),
+      frag4(invite4, 13, 0, 200, true),
+      frag4(invite4, 13, 200, invite4.size() - 200, false),
+      // A first fragment whose rest never comes: held until the shard goes.
+      frag4(lone, 14, 0, 24, true),
+  };
+  inject(frames);
+  launch(false);
+  ASSERT_TRUE(wait_for_frames(*shard_, frames.size()));
+  stop();
+
+  const auto& tc = shard_->transport_counters();
+  EXPECT_EQ(by_status(ParseStatus::kIpFragment), frames.size());
+  // The frame completing a datagram counts with the datagram's class, the rest as other.
+  EXPECT_EQ(by_class(PacketClass::kSip), 2u);
+  EXPECT_EQ(by_class(PacketClass::kOther), frames.size() - 2);
+  EXPECT_EQ(tc.reassembled.load(), 2u);
+  EXPECT_EQ(tc.reassembled_unparsed.load(), 0u);
+  using C = dataplane::ReassemblyCounter;
+  EXPECT_EQ(reassembler_->counter(C::kDatagramsReassembled), 2u);
+  EXPECT_EQ(reassembler_->counter(C::kFailedDatagrams), 1u);
+  EXPECT_EQ(reassembler_->counter(C::kFragmentsIn), frames.size());
+
+  const auto& sig = shard_->handler().signaling().counters();
+  EXPECT_EQ(sig.request_count(planes::signaling::SipMethod::kInvite), 2u);
+  EXPECT_EQ(sig.request_count(planes::signaling::SipMethod::kOptions), 0u);
+  EXPECT_EQ(sig.sdp_bodies.load(), 2u);
+  EXPECT_EQ(sig.media_endpoints.load(), 2u);
+
+  shard_.reset();  // frees the held fragment with the table
+  EXPECT_EQ(rte_mempool_in_use_count(g_pool), pool_in_use_at_start_) << "mbufs kept";
+}
+
 // ---- No heap allocation and no mbuf kept on the lcore ----------------------------------------
 
 constexpr std::size_t kAllocTestPackets = 100'000;
 constexpr int kAllocTestCalls = 100;
 
 // 100 calls of 1000 frames each: 7 SIP messages (INVITE/100/180/200, ACK, BYE/200; SDP in the
-// INVITE and the 200), 2 RTCP, 991 RTP, over
-// IPv4 and IPv6, some VLAN-tagged: every table of both planes is inserted into and removed from.
+// INVITE and the 200), 2 RTCP and 991 RTP, over IPv4 and IPv6, some VLAN-tagged; every tenth
+// INVITE comes in two IPv4 fragments (and one RTP less). Every table of both planes and the
+// reassembly table is inserted into and removed from.
 std::vector<Bytes> alloc_test_traffic() {
   std::vector<Bytes> frames;
   frames.reserve(kAllocTestPackets);
@@ -637,12 +713,20 @@ std::vector<Bytes> alloc_test_traffic() {
     const std::string fam = v6 ? "IP6" : "IP4";
     const std::string a_ip = v6 ? "2001:db8::1" : "10.0.0.1";
     const std::string b_ip = v6 ? "2001:db8::2" : "10.0.0.2";
-    send(true, 5060, 5060, d.request("INVITE", 1, sdp(fam, a_ip, a_port)), false);
+    const bool fragmented = c % 10 == 0;  // IPv4 calls: their INVITE comes in two fragments
+    const Bytes invite = d.request("INVITE", 1, sdp(fam, a_ip, a_port));
+    if (fragmented) {
+      const Bytes l4 = udp(5060, 5060, invite);
+      frames.push_back(frag4(l4, static_cast<uint16_t>(1000 + c), 0, 256, true));
+      frames.push_back(frag4(l4, static_cast<uint16_t>(1000 + c), 256, l4.size() - 256, false));
+    } else {
+      send(true, 5060, 5060, invite, false);
+    }
     send(false, 5060, 5060, d.response(100, "Trying", 1, "INVITE"), false);
     send(false, 5060, 5060, d.response(180, "Ringing", 1, "INVITE"), false);
     send(false, 5060, 5060, d.response(200, "OK", 1, "INVITE", sdp(fam, b_ip, b_port)), false);
     send(true, 5060, 5060, d.request("ACK", 1), false);
-    for (int i = 0; i < 991; ++i) {
+    for (int i = 0; i < (fragmented ? 990 : 991); ++i) {
       const bool ab = i % 2 == 0;
       const auto seq = static_cast<uint16_t>(i / 2);
       send(ab, ab ? a_port : b_port, ab ? b_port : a_port,
@@ -676,7 +760,7 @@ TEST(AllocationHook, AllocationOnTheLcore_IsCounted) {
   g_lcore_allocations = 0;
 }
 
-TEST_F(PipelineTest, HundredThousandPackets_NoHeapAllocationOnTheLcoreAndNoMbufKept) {
+TEST_F(PipelineReassemblyTest, HundredThousandPackets_NoHeapAllocationOnTheLcoreAndNoMbufKept) {
   const std::vector<Bytes> frames = alloc_test_traffic();
   ASSERT_EQ(frames.size(), kAllocTestPackets);
   g_lcore_allocations = 0;
@@ -697,7 +781,8 @@ TEST_F(PipelineTest, HundredThousandPackets_NoHeapAllocationOnTheLcoreAndNoMbufK
   EXPECT_EQ(tc.rx_frames.load(), kAllocTestPackets);
   EXPECT_EQ(by_class(PacketClass::kSip), 7u * kAllocTestCalls);
   EXPECT_EQ(by_class(PacketClass::kRtcp), 2u * kAllocTestCalls);
-  EXPECT_EQ(by_class(PacketClass::kRtp), 991u * kAllocTestCalls);
+  EXPECT_EQ(by_class(PacketClass::kRtp), 991u * kAllocTestCalls - kAllocTestCalls / 10);
+  EXPECT_EQ(tc.reassembled.load(), kAllocTestCalls / 10u);
   EXPECT_EQ(
       shard_->handler().signaling().counters().call_count(planes::signaling::CallResult::kAnswered),
       static_cast<uint64_t>(kAllocTestCalls));
