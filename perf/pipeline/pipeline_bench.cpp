@@ -2,9 +2,9 @@
 // limit in the same run (STYLE.md 22).
 //
 //   BM_Baseline_RxFree              rte_eth_rx_burst from a net_ring port + rte_pktmbuf_free_bulk
-//   BM_Pipeline_ParseClassifySteer  the shard's RxPoller: rx_burst, RX time, L2-L4 parse,
-//                                   classify, ShardHandler::on_packet (steering decision, in-line
-//                                   signaling and media planes), free
+//   BM_Pipeline_ParseClassifySteer  the shard's RxPoller (with its reassembler): rx_burst, RX
+//                                   time, L2-L4 parse, classify, ShardHandler::on_packet (steering
+//                                   decision, in-line signaling and media planes), free
 //
 // Traffic: one "pass" of 2040 generated frames, a steady-state SIP+RTP mix of 24 calls: ~92% RTP
 // (48 streams, sequence numbers and timestamps advancing from pass to pass), ~6% SIP (INVITE and
@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "dataplane/reassembly.hpp"
 #include "dataplane/rx_clock.hpp"
 #include "planes/shard_handler.hpp"
 #include "planes/transport/classifier.hpp"
@@ -360,8 +361,15 @@ void BM_Pipeline_ParseClassifySteer(benchmark::State& state) {
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count()));
-  rv::planes::transport::RxPoller<rv::planes::ShardHandler> rx(std::move(queues), burst, &slot,
-                                                               handler, counters);
+  // As in a shard: a reassembler on the path (the mix has no fragments; it costs a flush per
+  // burst).
+  auto reassembler = rv::dataplane::Reassembler::create(rv::dataplane::ReassemblyConfig{});
+  if (!reassembler) {
+    state.SkipWithError(reassembler.error().message().c_str());
+    return;
+  }
+  rv::planes::transport::RxPoller<rv::planes::ShardHandler> rx(
+      std::move(queues), burst, &slot, handler, counters, reassembler->get());
   uint64_t packets = 0;
   uint64_t pass = 0;
   for (auto _ : state) {
