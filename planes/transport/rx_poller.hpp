@@ -168,7 +168,20 @@ class RxPoller final : public dataplane::Poller {
                 uint64_t rx_ns) noexcept {
     const PacketClass c = classify(pkt, *classifier_);
     counters_.by_class[static_cast<std::size_t>(c)].add();
-    if (c != PacketClass::kOther) handler_.on_packet(c, pkt, rx_ns, m, q.link);
+    if (c != PacketClass::kOther) {
+      handler_.on_packet(c, pkt, rx_ns, m, q.link);
+    } else if (pkt.ip_proto == dataplane::kIpProtoTcp && is_sip_port_segment(pkt)) {
+      // A TCP segment on a SIP port without a start line may continue a SIP message split
+      // across segments: the signaling plane's reassembler decides (HTTP on 5060 never forms a
+      // SIP message there). The frame stays counted as "other".
+      counters_.sip_continuations.add();
+      handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
+    }
+  }
+
+  bool is_sip_port_segment(const dataplane::ParsedPacket& p) const noexcept {
+    return (p.payload_len != 0 || (p.tcp_flags & (dataplane::kTcpFin | dataplane::kTcpRst)) != 0) &&
+           (classifier_->sip_ports.test(p.src_port) || classifier_->sip_ports.test(p.dst_port));
   }
 
   // A fragment: the frame completing a datagram is counted with the datagram's class, the

@@ -19,6 +19,8 @@ struct alignas(64) TransportCounters {
   dataplane::Counter tx_dropped;       // dp: wo, cp: ro — forward: TX queue full
   dataplane::Counter reassembled;      // dp: wo, cp: ro — datagrams rebuilt from fragments
   dataplane::Counter reassembled_unparsed;  // dp: wo, cp: ro — rebuilt but L4 malformed
+  dataplane::Counter sip_continuations;     // dp: wo, cp: ro — TCP segments on SIP ports
+                                             // without a start line, given to SIP reassembly
   dataplane::Counter fragment_copy_failed;  // dp: wo, cp: ro — forward: no mbuf to copy into
 };
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -207,6 +208,85 @@ TEST(RvoipdReplay, TwoWorkers_SteerBySession_AndReportTheSameAsOne) {
   const auto& pkt = two.report["events"]["transport.packet"];
   EXPECT_EQ(pkt["published"], pkt["delivered"]);
   EXPECT_EQ(pkt["in_flight"], 0);
+}
+
+}  // namespace
+}  // namespace rv::test
+
+#include <pcap/pcap.h>
+
+namespace rv::test {
+namespace {
+
+// Ethernet + IPv4 + TCP (no options) around `payload`; checksums are not checked by rvoipd.
+std::vector<uint8_t> tcp_frame(uint8_t src_last, uint8_t dst_last, uint16_t sport, uint16_t dport,
+                               uint32_t seq, uint8_t flags, const std::string& payload) {
+  std::vector<uint8_t> f(14 + 20 + 20 + payload.size(), 0);
+  f[12] = 0x08;
+  uint8_t* ip = f.data() + 14;
+  const uint16_t total = static_cast<uint16_t>(40 + payload.size());
+  ip[0] = 0x45;
+  ip[2] = uint8_t(total >> 8);
+  ip[3] = uint8_t(total);
+  ip[8] = 64;
+  ip[9] = 6;
+  const uint8_t src[4] = {10, 0, 0, src_last};
+  const uint8_t dst[4] = {10, 0, 0, dst_last};
+  std::memcpy(ip + 12, src, 4);
+  std::memcpy(ip + 16, dst, 4);
+  uint8_t* tcp = ip + 20;
+  tcp[0] = uint8_t(sport >> 8);
+  tcp[1] = uint8_t(sport);
+  tcp[2] = uint8_t(dport >> 8);
+  tcp[3] = uint8_t(dport);
+  for (int i = 0; i < 4; ++i) tcp[4 + i] = uint8_t(seq >> (24 - 8 * i));
+  tcp[12] = 0x50;
+  tcp[13] = flags;
+  std::memcpy(f.data() + 54, payload.data(), payload.size());
+  return f;
+}
+
+void write_capture(const std::string& path, const std::vector<std::vector<uint8_t>>& frames) {
+  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
+  pcap_dumper_t* d = pcap_dump_open(dead, path.c_str());
+  long usec = 0;
+  for (const auto& f : frames) {
+    pcap_pkthdr h{};
+    h.ts.tv_sec = 1700000000;
+    h.ts.tv_usec = usec += 1000;
+    h.caplen = h.len = static_cast<bpf_u_int32>(f.size());
+    pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
+  }
+  pcap_dump_close(d);
+  pcap_close(dead);
+}
+
+// A SIP message split over two TCP segments: the second has no start line and must still reach
+// the signaling plane's reassembly (it is on a SIP port), while its frame counts as "other".
+TEST(RvoipdReplay, SipOverTcp_MessageSplitAcrossSegments_IsReassembled) {
+  const std::string invite =
+      "INVITE sip:bob@10.0.0.2 SIP/2.0\r\nVia: SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bK1\r\n"
+      "From: <sip:alice@10.0.0.1>;tag=a\r\nTo: <sip:bob@10.0.0.2>\r\nCall-ID: split-1\r\n"
+      "CSeq: 1 INVITE\r\nContact: <sip:alice@10.0.0.1>\r\nContent-Length: 0\r\n\r\n";
+  const std::string ok =
+      "SIP/2.0 486 Busy Here\r\nVia: SIP/2.0/TCP 10.0.0.1:5060;branch=z9hG4bK1\r\n"
+      "From: <sip:alice@10.0.0.1>;tag=a\r\nTo: <sip:bob@10.0.0.2>;tag=b\r\nCall-ID: split-1\r\n"
+      "CSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+  const std::size_t cut = 60;
+  const std::string path = "/tmp/rv_split_" + std::to_string(getpid()) + ".pcap";
+  write_capture(path, {tcp_frame(1, 2, 40000, 5060, 1000, 0x18, invite.substr(0, cut)),
+                       tcp_frame(1, 2, 40000, 5060, 1000 + cut, 0x18, invite.substr(cut)),
+                       tcp_frame(2, 1, 5060, 40000, 5000, 0x18, ok)});
+  const auto r = replay(path);
+  std::filesystem::remove(path);
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.report["sip"]["messages"], 2);
+  EXPECT_EQ(r.report["sip"]["requests"], json({{"INVITE", 1}}));
+  EXPECT_EQ(r.report["packets"]["sip"], 2);    // frames with a start line
+  EXPECT_EQ(r.report["packets"]["other"], 1);  // the continuation segment
+  ASSERT_EQ(r.report["calls"].size(), 1u);
+  EXPECT_EQ(r.report["calls"][0]["result"], "failed");
+  EXPECT_EQ(r.report["calls"][0]["final_code"], 486);
 }
 
 }  // namespace
