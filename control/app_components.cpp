@@ -82,11 +82,16 @@ HealthReport health_report(const Runtime& rt) {
 ComponentSpec admin(Runtime& rt) {
   ComponentSpec c;
   c.name = "admin";
-  c.depends_on = {"dataplane"};  // its collectors read the appliance
+  // Serves last: bound only once everything else started, so /ready turns 200 right after the
+  // first answer (and it stops serving first).
+  c.depends_on = {"dataplane", "lcores", "health"};
   c.start = [&rt]() -> Result<void> {
     const auto cfg = rt.config.get();
     AdminHandlers h{&rt.registry, [&rt] { return health_report(rt); },
                     [&rt] { return rt.lifecycle.state() == LifecycleState::kLive; }};
+    if (!cfg->control.auth_user.empty()) {
+      h.auth = BasicAuth{cfg->control.auth_user, cfg->control.auth_password_sha256};
+    }
     auto s = AdminServer::start(cfg->control.metrics_listen, std::move(h));
     if (!s) return std::unexpected(std::move(s.error()));
     rt.admin = std::move(*s);

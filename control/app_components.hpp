@@ -5,8 +5,8 @@
 //   dataplane  EAL, ports, shards (the Appliance); on the main thread, the EAL's main lcore
 //   tasks      the control task manager; stopping it joins every remaining control task; no
 //              dependency: it starts in parallel with the EAL
-//   admin      depends on dataplane; /metrics /health /ready (civetweb), when
-//              control.metrics_enabled; binds in parallel with the report's start
+//   admin      depends on dataplane, lcores, health; /metrics /health /ready (civetweb), when
+//              control.metrics_enabled; binds last, so it answers only when (almost) Live
 //   report     depends on dataplane; its stop prints the summary and writes --report, after the
 //              lcores drained and before the data plane is released
 //   lcores     depends on dataplane, report; launches the worker loops, stop drains and joins
@@ -14,8 +14,8 @@
 //   reloader   depends on dataplane, tasks; SIGHUP and file changes -> validated hot reload
 //   lcore_log  depends on dataplane (TSC rate), tasks; drains the lcores' log ring into spdlog
 //
-// Levels on a typical run: {dataplane, tasks} {admin, report, reloader, lcore_log} {lcores}
-// {health}; stop runs in reverse.
+// Levels on a typical run: {dataplane, tasks} {report, reloader, lcore_log} {lcores} {health}
+// {admin}; stop runs in reverse (admin first, dataplane last).
 //
 // Control-plane only.
 

@@ -25,6 +25,7 @@ packages=(
   nlohmann-json3-dev
   libpcap-dev
   libspdlog-dev
+  libssl-dev
   libtbb-dev
   libyaml-cpp-dev
   meson

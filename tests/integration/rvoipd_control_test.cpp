@@ -67,6 +67,19 @@ double await_metric(uint16_t port, const std::string& series, double want,
   return v;
 }
 
+// printf s3cret | sha256sum
+constexpr const char* kS3cretSha256 = "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0";
+
+// Polls /ready until it answers 200 (true) or 10 s pass.
+bool await_ready(uint16_t port) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (http_get(port, "/ready").status == 200) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
 const std::string kSuccess = R"(rvoip_config_reloads_total{result="success"})";
 const std::string kFailed = R"(rvoip_config_reloads_total{result="failed"})";
 
@@ -86,7 +99,7 @@ TEST(RvoipdControl, NetNull_HealthJsonAndReadyWhenLive) {
   const auto cfg = temp_path("health.yaml");
   write_file(cfg, "logging:\n  level: info\n");
   Child rvoipd(live_args(port, cfg));
-  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   const auto health = http_get(port, "/health");
   EXPECT_EQ(health.status, 200);
   const auto j = nlohmann::json::parse(health.body);
@@ -106,7 +119,7 @@ TEST(RvoipdControl, Sighup_AppliesNewLogLevelAndCountsSuccess) {
   const auto cfg = temp_path("hup.yaml");
   write_file(cfg, "logging:\n  level: info\n");
   Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false"}));
-  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   write_file(cfg, "logging:\n  level: debug\n");
   rvoipd.signal(SIGHUP);
   EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
@@ -123,7 +136,7 @@ TEST(RvoipdControl, SighupWithBrokenFile_KeepsRunningOnOldConfigAndCountsFailure
   const auto cfg = temp_path("broken.yaml");
   write_file(cfg, "logging:\n  level: info\n");
   Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false"}));
-  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   write_file(cfg, "logging:\n  level: loud\n  colour: red\n");
   rvoipd.signal(SIGHUP);
   EXPECT_EQ(await_metric(port, kFailed, 1), 1) << rvoipd.err();
@@ -142,7 +155,7 @@ TEST(RvoipdControl, FileChangeWithoutSighup_IsReloaded) {
   const auto cfg = temp_path("watch.yaml");
   write_file(cfg, "control:\n  health_drop_rate: 0.05\n");
   Child rvoipd(live_args(port, cfg));
-  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   write_file(cfg, "control:\n  health_drop_rate: 0.2\n");
   EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
   stop_within_two_seconds(rvoipd);
@@ -155,7 +168,7 @@ TEST(RvoipdControl, RestartOnlyKeyChanged_IsReportedNotApplied) {
   const auto cfg = temp_path("restart.yaml");
   write_file(cfg, "dataplane:\n  burst_size: 32\n");
   Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false"}));
-  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   write_file(cfg, "dataplane:\n  burst_size: 64\n  sip_ports: [5060, 5080]\n");
   rvoipd.signal(SIGHUP);
   EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
@@ -171,13 +184,80 @@ TEST(RvoipdControl, SetOnCommandLine_StillWinsAfterReload) {
   write_file(cfg, "logging:\n  level: info\n");
   Child rvoipd(live_args(port, cfg, {"--set", "control.config_watch=false", "--set",
                                      "logging.level=warn"}));
-  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   write_file(cfg, "logging:\n  level: debug\n");
   rvoipd.signal(SIGHUP);
   EXPECT_EQ(await_metric(port, kSuccess, 1), 1) << rvoipd.err();
   stop_within_two_seconds(rvoipd);
   EXPECT_THAT(rvoipd.err(), Not(HasSubstr("applied logging.level")));
   std::filesystem::remove(cfg);
+}
+
+// A capture of `n` IPv4 frames whose UDP header is cut short (malformed: truncated_udp).
+void write_truncated_udp(const std::string& path, int n) {
+  std::ofstream out(path, std::ios::binary);
+  const uint32_t header[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
+  out.write(reinterpret_cast<const char*>(header), sizeof(header));
+  for (int i = 0; i < n; ++i) {
+    const uint8_t frame[38] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00,
+                               0x45, 0, 0, 24, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
+                               0x13, 0xc4, 0x13, 0xc4};
+    const uint32_t rec[] = {1'700'000'000u, uint32_t(i), sizeof(frame), sizeof(frame)};
+    out.write(reinterpret_cast<const char*>(rec), sizeof(rec));
+    out.write(reinterpret_cast<const char*>(frame), sizeof(frame));
+  }
+}
+
+TEST(RvoipdControl, DropRateOverThreshold_DegradesHealthAndLogsAlert) {
+  const std::string pcap = temp_path("malformed.pcap");
+  write_truncated_udp(pcap, 64);
+  const uint16_t port = pick_port();
+  Child rvoipd({rvoipd_path(), "--set", "control.metrics_listen=127.0.0.1:" + std::to_string(port),
+                "--", "--vdev=net_pcap0,rx_pcap=" + pcap + ",infinite_rx=1"});
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
+  EXPECT_EQ(await_metric(port, "rvoip_health_status", 1), 1) << rvoipd.err();
+  const auto health = http_get(port, "/health");
+  EXPECT_EQ(health.status, 200) << "degraded still serves";
+  const auto j = nlohmann::json::parse(health.body);
+  EXPECT_EQ(j["status"], "degraded") << health.body;
+  EXPECT_EQ(j["components"]["health"]["health"], "degraded");
+  EXPECT_THAT(j["components"]["health"]["reason"].get<std::string>(),
+              HasSubstr("drop rate 100.00 % ("));
+  EXPECT_THAT(j["components"]["health"]["reason"].get<std::string>(), HasSubstr("limit 5.00 %)"));
+  EXPECT_EQ(http_get(port, "/ready").status, 200);
+  stop_within_two_seconds(rvoipd);
+  EXPECT_THAT(rvoipd.err(), HasSubstr("health alert (degraded): drop rate 100.00 %"));
+  std::filesystem::remove(pcap);
+}
+
+TEST(RvoipdControl, BasicAuth_RequiresTheConfiguredPassword) {
+  const uint16_t port = pick_port();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  Child rvoipd({rvoipd_path(), "--set", "control.metrics_listen=127.0.0.1:" + std::to_string(port),
+                "--set", "control.auth_user=admin", "--set",
+                "control.auth_password_sha256=" + std::string(kS3cretSha256), "--",
+                "--vdev=net_null0"});
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 401) << rvoipd.err();
+  auto code = [&](std::vector<std::string> extra, const std::string& path) {
+    std::vector<std::string> a = {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}"};
+    a.insert(a.end(), extra.begin(), extra.end());
+    a.push_back(url + path);
+    return run_process(a).out;
+  };
+  EXPECT_EQ(code({"-u", "admin:s3cret"}, "/ready"), "200");
+  EXPECT_EQ(code({"-u", "admin:s3cret"}, "/metrics"), "200");
+  EXPECT_EQ(code({"-u", "admin:wrong"}, "/metrics"), "401");
+  EXPECT_EQ(code({"-u", "root:s3cret"}, "/health"), "401");
+  EXPECT_EQ(code({}, "/metrics"), "401");
+  const auto headers = run_process({"/usr/bin/curl", "-s", "-D", "-", "-o", "/dev/null", url + "/metrics"});
+  EXPECT_THAT(headers.out, HasSubstr("WWW-Authenticate: Basic realm=\"rvoipd\""));
+  stop_within_two_seconds(rvoipd);
+}
+
+TEST(RvoipdControl, AuthUserWithoutHash_IsAConfigError) {
+  const auto r = run_process({rvoipd_path(), "--set", "control.auth_user=admin", "--check-config"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("control.auth_password_sha256: expected 64 hex digits"));
 }
 
 TEST(RvoipdControl, TwoBadKeys_ExitTwoListingBothWithLines) {
