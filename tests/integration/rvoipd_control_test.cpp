@@ -11,7 +11,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <regex>
+#include <cstdlib>
+#include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -258,6 +259,38 @@ TEST(RvoipdControl, AuthUserWithoutHash_IsAConfigError) {
   const auto r = run_process({rvoipd_path(), "--set", "control.auth_user=admin", "--check-config"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr("control.auth_password_sha256: expected 64 hex digits"));
+}
+
+TEST(RvoipdControl, EveryExampleConfig_PassesCheckConfig) {
+  const std::filesystem::path dir = std::filesystem::path(std::getenv("RV_SOURCE_ROOT")) / "config/examples";
+  int checked = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    if (entry.path().extension() != ".yaml") continue;
+    const auto r = run_process({rvoipd_path(), "--config", entry.path().string(), "--check-config"});
+    EXPECT_EQ(r.exit_code, 0) << entry.path() << ": " << r.err;
+    ++checked;
+  }
+  EXPECT_GE(checked, 2);
+}
+
+TEST(RvoipdControl, JsonLogFormat_EveryRecordIsOneJsonObject) {
+  const uint16_t port = pick_port();
+  const auto cfg = temp_path("json.yaml");
+  write_file(cfg, "logging:\n  format: json\n  level: debug\n");
+  Child rvoipd(live_args(port, cfg));
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
+  stop_within_two_seconds(rvoipd);
+  std::istringstream in(rvoipd.err());
+  int records = 0;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.starts_with("{")) continue;  // the EAL's own lines
+    const auto j = nlohmann::json::parse(line);
+    EXPECT_TRUE(j.contains("ts") && j.contains("level") && j.contains("logger") && j.contains("msg")) << line;
+    ++records;
+  }
+  EXPECT_GE(records, 5);
+  EXPECT_THAT(rvoipd.err(), HasSubstr(R"("logger":"lifecycle","msg":"admin: stop ok")"));
+  std::filesystem::remove(cfg);
 }
 
 TEST(RvoipdControl, TwoBadKeys_ExitTwoListingBothWithLines) {
