@@ -263,14 +263,19 @@ void LifecycleManager::notify(std::string_view component, std::string_view what)
 // Runs one phase of a level: arena components dispatched first, caller-thread ones inline, then
 // every arena call awaited up to its own deadline. Returns the first error.
 Result<void> LifecycleManager::run_level(const std::vector<std::size_t>& level, Phase phase) {
+  std::vector<PhaseResult> results;
+  auto pending = dispatch(level, phase);
+  for (std::size_t i : level) {
+    if (nodes_[i]->spec.caller_thread) results.push_back({i, run_inline(i, phase)});
+  }
+  for (auto& w : pending) results.push_back(await(w, phase));
+  return record(results, phase);
+}
+
+std::vector<LifecycleManager::Pending> LifecycleManager::dispatch(
+    const std::vector<std::size_t>& level, Phase phase) {
   const int p = static_cast<int>(phase);
-  struct Pending {
-    std::size_t index;
-    std::future<Result<void>> done;
-    Clock::time_point deadline;
-  };
   std::vector<Pending> pending;
-  std::vector<std::pair<std::size_t, Result<void>>> results;
   for (std::size_t i : level) {
     auto node = nodes_[i];
     if (node->spec.caller_thread) continue;
@@ -287,34 +292,40 @@ Result<void> LifecycleManager::run_level(const std::vector<std::size_t>& level, 
       if (--arena->outstanding == 0) arena->idle.notify_all();
     });
   }
-  for (std::size_t i : level) {
-    const auto& node = *nodes_[i];
-    if (!node.spec.caller_thread) continue;
-    const auto t0 = Clock::now();
-    auto r = call(phase_fn(node.spec, p));
-    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
-    if (r && took > timeout_of(node, phase) && timeout_of(node, phase).count() > 0) {
-      notify(node.spec.name, fmt::format("{} took {} ms, over its {} ms budget", kPhaseNames[p],
-                                         took.count(), timeout_of(node, phase).count()));
-    }
-    results.emplace_back(i, std::move(r));
+  return pending;
+}
+
+// A caller-thread call cannot be abandoned; an overrun is reported after the fact.
+Result<void> LifecycleManager::run_inline(std::size_t index, Phase phase) {
+  const int p = static_cast<int>(phase);
+  const auto& node = *nodes_[index];
+  const auto budget = timeout_of(node, phase);
+  const auto t0 = Clock::now();
+  auto r = call(phase_fn(node.spec, p));
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0);
+  if (r && budget.count() > 0 && took > budget) {
+    notify(node.spec.name, fmt::format("{} took {} ms, over its {} ms budget", kPhaseNames[p],
+                                       took.count(), budget.count()));
   }
-  for (auto& w : pending) {
-    const bool unbounded = timeout_of(*nodes_[w.index], phase).count() == 0;
-    if (unbounded || w.done.wait_until(w.deadline) == std::future_status::ready) {
-      results.emplace_back(w.index, w.done.get());
-      continue;
-    }
-    const auto& name = nodes_[w.index]->spec.name;
-    {
-      std::lock_guard lock(mu_);
-      stragglers_.push_back(fmt::format("{} ({})", name, kPhaseNames[p]));
-    }
-    results.emplace_back(w.index, make_error(ErrorCode::kTimeout,
-                                             fmt::format("{} did not finish within {} ms",
-                                                         kPhaseNames[p],
-                                                         timeout_of(*nodes_[w.index], phase).count())));
+  return r;
+}
+
+LifecycleManager::PhaseResult LifecycleManager::await(Pending& w, Phase phase) {
+  const int p = static_cast<int>(phase);
+  const auto budget = timeout_of(*nodes_[w.index], phase);
+  if (budget.count() == 0 || w.done.wait_until(w.deadline) == std::future_status::ready) {
+    return {w.index, w.done.get()};
   }
+  {
+    std::lock_guard lock(mu_);
+    stragglers_.push_back(fmt::format("{} ({})", nodes_[w.index]->spec.name, kPhaseNames[p]));
+  }
+  return {w.index, make_error(ErrorCode::kTimeout, fmt::format("{} did not finish within {} ms",
+                                                               kPhaseNames[p], budget.count()))};
+}
+
+Result<void> LifecycleManager::record(std::vector<PhaseResult>& results, Phase phase) {
+  const int p = static_cast<int>(phase);
   std::optional<Error> first;
   for (auto& [i, r] : results) {
     Node& node = *nodes_[i];
@@ -327,12 +338,13 @@ Result<void> LifecycleManager::run_level(const std::vector<std::size_t>& level, 
       notify(node.spec.name, fmt::format("{} ok", kPhaseNames[p]));
       continue;
     }
+    const std::string failure = fmt::format("{} failed: {}", kPhaseNames[p], r.error().to_string());
     {
       std::lock_guard lock(mu_);
       node.state = ComponentState::kFailed;
-      node.failure = fmt::format("{} failed: {}", kPhaseNames[p], r.error().to_string());
+      node.failure = failure;
     }
-    notify(node.spec.name, fmt::format("{} failed: {}", kPhaseNames[p], r.error().to_string()));
+    notify(node.spec.name, failure);
     if (!first) first = std::move(r.error()).with_context(node.spec.name);
   }
   if (first) return std::unexpected(std::move(*first));

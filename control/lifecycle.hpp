@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <future>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -120,8 +121,21 @@ class LifecycleManager {
   struct Arena;
   enum class Phase : uint8_t { kInit, kStart, kStop };
 
+  struct Pending {  // a phase call running on the arena
+    std::size_t index;
+    std::future<Result<void>> done;
+    std::chrono::steady_clock::time_point deadline;
+  };
+  struct PhaseResult {
+    std::size_t index;
+    Result<void> result;
+  };
+
   Result<void> run_level(const std::vector<std::size_t>& level, Phase phase);
-  Result<void> run_one(std::size_t index, Phase phase);
+  std::vector<Pending> dispatch(const std::vector<std::size_t>& level, Phase phase);
+  Result<void> run_inline(std::size_t index, Phase phase);
+  PhaseResult await(Pending& pending, Phase phase);
+  Result<void> record(std::vector<PhaseResult>& results, Phase phase);
   std::chrono::milliseconds timeout_of(const Node& n, Phase phase) const;
   void rollback();
   void set_component_state(std::size_t index, ComponentState s);
