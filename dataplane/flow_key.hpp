@@ -37,16 +37,30 @@ struct FlowKey {
 
 static_assert(std::is_trivially_copyable_v<FlowKey>);
 
-// 64-bit FNV-1a style mix over the key's bytes; stable across runs and processes (used for
-// steering, so the same key always reaches the same shard).
-inline uint64_t hash_bytes(const void* data, std::size_t len, uint64_t seed = 0xcbf29ce484222325ull) noexcept {
+// A 64-bit hash of `len` bytes, 8 bytes per step (multiply-xorshift mixing); stable across runs
+// and processes (it picks shards: the same key always reaches the same shard) and shared by the
+// planes (Call-ID hashes join signaling and media).
+inline uint64_t mix64(uint64_t x) noexcept {
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  x ^= x >> 32;
+  x *= 0xd6e8feb86659fd93ull;
+  return x ^ (x >> 32);
+}
+
+inline uint64_t hash_bytes(const void* data, std::size_t len,
+                           uint64_t seed = 0xcbf29ce484222325ull) noexcept {
   const auto* p = static_cast<const uint8_t*>(data);
-  uint64_t h = seed;
-  for (std::size_t i = 0; i < len; ++i) {
-    h ^= p[i];
-    h *= 0x100000001b3ull;
+  uint64_t h = seed ^ (uint64_t(len) * 0x9e3779b97f4a7c15ull);
+  for (; len >= 8; p += 8, len -= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = (h ^ mix64(v)) * 0x9e3779b97f4a7c15ull;
   }
-  return h ^ (h >> 29);
+  uint64_t tail = 0;
+  std::memcpy(&tail, p, len);
+  h = (h ^ mix64(tail ^ (uint64_t(len) << 56))) * 0x9e3779b97f4a7c15ull;
+  return mix64(h);
 }
 
 inline uint64_t hash_endpoint(const Endpoint& e) noexcept {
