@@ -35,6 +35,9 @@ CliOutcome parse_cli(int argc, char** argv) {
   app.add_option("--pcap", o.pcaps, "replay a capture through net_pcap (repeatable)")
       ->check(CLI::ExistingFile);
   app.add_option("--report", o.report, "write the JSON report here when the run ends");
+  std::string speed;
+  app.add_option("--speed", speed, "replay pace: max, or realtime (the capture's own timing)")
+      ->check(CLI::IsMember({"max", "realtime"}));
   bool version = false;
   app.add_flag("-V,--version", version, "print the version and exit");
   try {
@@ -43,6 +46,8 @@ CliOutcome parse_cli(int argc, char** argv) {
     const int rc = app.exit(e);  // prints help or the error with a hint
     return rc == 0 ? kExitOk : kExitUsage;
   }
+  // --speed is the command-line spelling of dataplane.replay_speed (applied last, like --set).
+  if (!speed.empty()) o.sets.push_back("dataplane.replay_speed=" + speed);
   if (version) {
     std::cout << "rvoipd " << RV_VERSION << " (" << rte_version() << ")\n";
     return kExitOk;

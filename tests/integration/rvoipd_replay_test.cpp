@@ -291,3 +291,21 @@ TEST(RvoipdReplay, SipOverTcp_MessageSplitAcrossSegments_IsReassembled) {
 
 }  // namespace
 }  // namespace rv::test
+
+namespace rv::test {
+namespace {
+
+// --speed realtime replays at the capture's pace: sipp_dtmf_2833_1.pcap spans 0.139929 s (tshark),
+// the same streams come out as at full speed.
+TEST(RvoipdReplay, SpeedRealtime_KeepsTheCapturesTiming) {
+  const auto paced = replay(shared_pcap("sipp_dtmf_2833_1.pcap"), {"--speed", "realtime"});
+  const auto fast = replay(shared_pcap("sipp_dtmf_2833_1.pcap"));
+  ASSERT_EQ(paced.run.exit_code, 0) << paced.run.err;
+  ASSERT_EQ(fast.run.exit_code, 0) << fast.run.err;
+  EXPECT_GE(paced.report["wall_seconds"].get<double>(), 0.139);
+  EXPECT_EQ(paced.report["streams"], fast.report["streams"]);
+  EXPECT_EQ(paced.report["streams"][0]["lost"], -2);  // as Wireshark shows it
+}
+
+}  // namespace
+}  // namespace rv::test
