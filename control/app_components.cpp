@@ -244,6 +244,7 @@ ComponentSpec lcore_log(Runtime& rt) {
     auto log = LcoreLog::create(o);
     if (!log) return std::unexpected(std::move(log.error()));
     rt.lcore_log = std::move(*log);
+    if (rt.app) rt.app->attach_lcore_logger(rt.lcore_log.get());  // before the lcores launch
     return {};
   };
   c.start = [&rt]() -> Result<void> { return rt.lcore_log->start(rt.tasks); };

@@ -55,6 +55,11 @@ class Appliance {
   static Result<std::unique_ptr<Appliance>> create(const config::Config& cfg, const RunPlan& plan);
   ~Appliance();
 
+  // Before start(): every shard reports its drops through `logger` (owned by the caller).
+  void attach_lcore_logger(dataplane::LcoreLogger* logger) noexcept {
+    for (auto& s : shards_) s->attach_logger(logger);
+  }
+
   // Launches one loop per worker lcore.
   Result<void> start();
   // Asks the loops to drain and return; wait() joins them.

@@ -20,13 +20,14 @@
 #include <fmt/format.h>
 
 #include "control/task_manager.hpp"
+#include "dataplane/lcore_logger.hpp"
 #include "events/error.hpp"
 
 struct rte_ring;
 
 namespace rv::control {
 
-enum class LcoreLogLevel : uint8_t { kDebug, kInfo, kWarn, kError };
+using LcoreLogLevel = dataplane::LcoreLogLevel;
 
 struct LcoreLogRecord {
   uint64_t tsc = 0;
@@ -38,7 +39,7 @@ struct LcoreLogRecord {
 static_assert(sizeof(LcoreLogRecord) == 128);
 static_assert(std::is_trivially_copyable_v<LcoreLogRecord>);
 
-class LcoreLog {
+class LcoreLog final : public dataplane::LcoreLogger {
  public:
   static constexpr unsigned kMaxLcores = 256;
 
@@ -50,12 +51,13 @@ class LcoreLog {
   };
 
   static Result<std::unique_ptr<LcoreLog>> create(const Options& options);
-  ~LcoreLog();
+  ~LcoreLog() override;
   LcoreLog(const LcoreLog&) = delete;
   LcoreLog& operator=(const LcoreLog&) = delete;
 
   // Lcore side. False when the record was suppressed (rate or ring full).
-  bool log(unsigned lcore_id, LcoreLogLevel level, uint64_t now_tsc, std::string_view text) noexcept;
+  bool log(unsigned lcore_id, LcoreLogLevel level, uint64_t now_tsc,
+           std::string_view text) noexcept override;
   template <typename... Args>
   bool logf(unsigned lcore_id, LcoreLogLevel level, uint64_t now_tsc,
             fmt::format_string<Args...> format, Args&&... args) noexcept {

@@ -3,11 +3,13 @@
 // housekeeping, and the loop itself (DESIGN.md §1: on a small box one lcore runs transport and
 // planes in one loop). Built on the control thread, run on its lcore.
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <vector>
 
 #include "config/config.hpp"
+#include "dataplane/lcore_logger.hpp"
 #include "dataplane/lcore_loop.hpp"
 #include "dataplane/reassembly.hpp"
 #include "planes/shard_handler.hpp"
@@ -33,6 +35,9 @@ class Shard {
   const ShardHandler& handler() const noexcept { return handler_; }
   const dataplane::Reassembler* reassembler() const noexcept { return reassembler_.get(); }
 
+  // Control thread, before launch: where the shard reports drops (at most once a second).
+  void attach_logger(dataplane::LcoreLogger* logger) noexcept { logger_ = logger; }
+
  private:
   // Drain step: events other shards sent here (steered packets, SDP endpoints).
   class FabricDrain final : public dataplane::Poller {
@@ -52,9 +57,15 @@ class Shard {
     uint32_t poll(uint64_t now_tsc) noexcept override;
 
    private:
+    // Logs what was dropped since the last report, at most once a second.
+    void report_drops(uint64_t now_tsc) noexcept;
+
     Shard& shard_;
+    uint64_t next_report_tsc_ = 0;
+    std::array<uint64_t, 5> reported_{};  // drop counters at the last report
   };
 
+  dataplane::LcoreLogger* logger_ = nullptr;  // cp: wo before launch, dp: ro
   transport::TransportCounters counters_;
   std::unique_ptr<dataplane::Reassembler> reassembler_;
   ShardHandler handler_;
