@@ -1,5 +1,7 @@
 #include "control/app_components.hpp"
 
+#include "control/appliance_telemetry.hpp"
+
 #include <unistd.h>
 
 #include <iostream>
@@ -42,9 +44,11 @@ ComponentSpec dataplane(Runtime& rt) {
   };
   c.start = [&rt]() -> Result<void> {
     register_appliance_metrics(rt.registry, *rt.app);
+    register_telemetry(*rt.app);
     return {};
   };
   c.stop = [&rt]() -> Result<void> {
+    unregister_telemetry();
     rt.app.reset();  // ports stopped, EAL cleaned up
     return {};
   };

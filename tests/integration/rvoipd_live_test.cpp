@@ -173,3 +173,30 @@ TEST(RvoipdForward, PairedNetPcapPorts_OutputFramesEqualInput) {
 
 }  // namespace
 }  // namespace rv::test
+
+namespace rv::test {
+namespace {
+
+// Issue 7: DPDK's telemetry socket stays usable with dpdk-telemetry.py, and rvoipd adds its own
+// commands there. A file prefix of its own keeps this instance's socket apart from other tests'.
+TEST(RvoipdTelemetry, DpdkTelemetryPy_SeesEthdevAndRvoipCommands) {
+  const std::string prefix = "rvtel" + std::to_string(getpid());
+  const uint16_t port = pick_port();
+  Child rvoipd({rvoipd_path(), "--set", "control.metrics_listen=127.0.0.1:" + std::to_string(port),
+                "--", "--vdev=net_pcap0,rx_pcap=" + shared_pcap("heplify_rtp_rtcp_sip_ipv4_udp.pcap"),
+                "--file-prefix=" + prefix});
+  ASSERT_EQ(http_get_when_up(port, "/metrics").status, 200) << rvoipd.err();
+  std::string out;
+  for (int i = 0; i < 100; ++i) {  // until the whole capture went through
+    out = run_process({"/bin/sh", "-c", "printf '/ethdev/list\\n/rvoip/packets\\n' | dpdk-telemetry.py -f " + prefix}).out;
+    if (out.find("\"rx\": 4269") != std::string::npos) break;
+    std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_THAT(out, HasSubstr("{\"/ethdev/list\": [0]}"));
+  EXPECT_THAT(out, HasSubstr("\"/rvoip/packets\": {\"rx\": 4269, \"sip\": 14, \"rtp\": 2884, \"rtcp\": 24"));
+  rvoipd.signal(SIGTERM);
+  EXPECT_EQ(rvoipd.wait_for(5s), std::optional<int>(0));
+}
+
+}  // namespace
+}  // namespace rv::test
