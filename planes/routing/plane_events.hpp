@@ -15,7 +15,7 @@
 #include "planes/signaling/signaling_events.hpp"
 #include "planes/transport/packet_class.hpp"
 
-struct rte_mbuf;
+#include <rte_mbuf.h>
 
 namespace rv::planes::routing {
 
@@ -39,6 +39,10 @@ struct rv::events::EventTraits<rv::planes::routing::SteeredPacket> {
   static constexpr bool kFastPath = true;
   static uint64_t shard_key(const rv::planes::routing::SteeredPacket& e) noexcept {
     return e.session_key;
+  }
+  // A copy the fabric throws away (shutdown, unsubscribe) releases its mbuf reference.
+  static void on_discard(const rv::planes::routing::SteeredPacket& e) noexcept {
+    rte_pktmbuf_free(e.mbuf);
   }
 };
 
