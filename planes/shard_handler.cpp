@@ -82,6 +82,17 @@ void ShardHandler::on_steered(const routing::SteeredPacket& e) noexcept {
   rte_pktmbuf_free(m);
 }
 
+bool ShardHandler::is_learned_media(const dataplane::ParsedPacket& p) const noexcept {
+  const dataplane::Endpoint dst{p.dst, p.dst_port};
+  const dataplane::Endpoint src{p.src, p.src_port};
+  if (media_->knows_endpoint(dst) || media_->knows_endpoint(src)) return true;
+  // RTCP on the port above the announced RTP port (no rtcp-mux).
+  const dataplane::Endpoint dst_rtp{p.dst, static_cast<uint16_t>(p.dst_port - 1)};
+  const dataplane::Endpoint src_rtp{p.src, static_cast<uint16_t>(p.src_port - 1)};
+  return ((p.dst_port & 1) != 0 && media_->knows_endpoint(dst_rtp)) ||
+         ((p.src_port & 1) != 0 && media_->knows_endpoint(src_rtp));
+}
+
 uint32_t ShardHandler::poll_fabric(uint32_t budget) noexcept {
   if (!fabric_) return 0;
   auto on_packet_event = [this](const routing::SteeredPacket& e) noexcept { on_steered(e); };

@@ -57,6 +57,10 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   void on_packet(transport::PacketClass c, const dataplane::ParsedPacket& p, uint64_t rx_ns,
                  rte_mbuf* m, dataplane::LinkType link) noexcept;
 
+  // True when either end of `p` (or the RTP port under an RTCP port) is an endpoint some SDP
+  // announced: such UDP is checked as RTP/RTCP on any port (DESIGN.md §4 classification).
+  bool is_learned_media(const dataplane::ParsedPacket& p) const noexcept;
+
   // Fabric drain: packets steered here and broadcast SDP endpoints. Returns events handled.
   uint32_t poll_fabric(uint32_t budget) noexcept;
 

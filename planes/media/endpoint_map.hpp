@@ -61,6 +61,10 @@ class EndpointMap {
   bool forget(const dataplane::Endpoint& ep) noexcept;
   // The association of `ep` (refreshing its TTL), or nullptr.
   const CallAssociation* find(const dataplane::Endpoint& ep, uint64_t now_ns) noexcept;
+  // True when `ep` was learned (no TTL refresh): the classifier's question.
+  bool contains(const dataplane::Endpoint& ep) const noexcept {
+    return find_slot(ep, hash(ep)) != FlatIndex::kNone;
+  }
   // Looks up by Call-ID hash: O(capacity), control/report use only.
   const CallAssociation* find_call(uint64_t call_hash) const noexcept;
   // Checks up to `budget` entries (round robin) and drops those unused for `ttl_ns`.

@@ -74,6 +74,10 @@ class MediaPlane {
   bool learn_endpoint(const dataplane::Endpoint& ep, std::string_view call_id,
                       std::span<const PayloadMapping> payload_types, uint64_t now_ns) noexcept;
   bool forget_endpoint(const dataplane::Endpoint& ep) noexcept;
+  // True when SDP announced `ep` (owning lcore).
+  bool knows_endpoint(const dataplane::Endpoint& ep) const noexcept {
+    return endpoints_.size() != 0 && endpoints_.contains(ep);
+  }
 
   // Ends streams idle for media_timeout at `now_ns` (StreamEnded through the sink); sweeps a few
   // stale endpoints. Returns how many streams ended.

@@ -22,15 +22,26 @@ ClassifierConfig ClassifierConfig::from(const config::DataplaneConfig& cfg) {
   return c;
 }
 
-PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg) noexcept {
+PacketClass classify_signaling(const dataplane::ParsedPacket& p) noexcept {
   if (p.ip_proto != dataplane::kIpProtoUdp && p.ip_proto != dataplane::kIpProtoTcp) {
     return PacketClass::kOther;
   }
   const std::span<const uint8_t> payload(p.payload, p.payload_len);
-  if (payload.empty()) return PacketClass::kOther;
   // SIP is checked first on every port: a strict start line cannot be RTP (version bits).
-  if (signaling::looks_like_sip_start_line(payload)) return PacketClass::kSip;
-  if (p.ip_proto != dataplane::kIpProtoUdp) return PacketClass::kOther;
+  if (!payload.empty() && signaling::looks_like_sip_start_line(payload)) return PacketClass::kSip;
+  return PacketClass::kOther;
+}
+
+PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept {
+  const std::span<const uint8_t> payload(p.payload, p.payload_len);
+  if (media::looks_like_rtcp(payload)) return PacketClass::kRtcp;
+  if (media::looks_like_rtp(payload)) return PacketClass::kRtp;
+  return PacketClass::kOther;
+}
+
+PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
+                                   const ClassifierConfig& cfg) noexcept {
+  const std::span<const uint8_t> payload(p.payload, p.payload_len);
   const bool in_range = cfg.rtp_port_max != 0 &&
                         ((p.src_port >= cfg.rtp_port_min && p.src_port <= cfg.rtp_port_max) ||
                          (p.dst_port >= cfg.rtp_port_min && p.dst_port <= cfg.rtp_port_max));
@@ -40,9 +51,11 @@ PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& c
   }
   // The heuristic leaves well-known ports alone: DNS ids and the like pass a header check.
   if (!in_range && (p.src_port < 1024 || p.dst_port < 1024)) return PacketClass::kOther;
-  if (media::looks_like_rtcp(payload)) return PacketClass::kRtcp;
-  if (media::looks_like_rtp(payload)) return PacketClass::kRtp;
-  return PacketClass::kOther;
+  return classify_learned_media(p);
+}
+
+PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg) noexcept {
+  return classify(p, cfg, [](const dataplane::ParsedPacket&) noexcept { return false; });
 }
 
 }  // namespace rv::planes::transport

@@ -24,6 +24,29 @@ struct ClassifierConfig {
 
 // SIP by signaling::looks_like_sip_start_line (strict request/status line), RTP and RTCP by
 // media::looks_like_rtp / looks_like_rtcp (strict headers; RTCP lengths must add up).
+
+// The steps, in order (exposed for the template below).
+PacketClass classify_signaling(const dataplane::ParsedPacket& p) noexcept;      // UDP/TCP: SIP?
+PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept;  // RTP/RTCP header
+PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
+                                   const ClassifierConfig& cfg) noexcept;  // range, heuristic
+
+// Order: SIP start line (any port); then, for UDP, endpoints the signaling plane learned from
+// SDP (`learned(p)` true: the packet is checked as RTP/RTCP on any port, heuristic or not); then
+// the configured port range; then the strict heuristic (when enabled; never on SIP ports or
+// ports below 1024).
+template <typename LearnedFn>
+PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg,
+                     LearnedFn&& learned) noexcept {
+  const PacketClass c = classify_signaling(p);
+  if (c != PacketClass::kOther || p.ip_proto != dataplane::kIpProtoUdp || p.payload_len == 0) {
+    return c;
+  }
+  if (learned(p)) return classify_learned_media(p);
+  return classify_unknown_media(p, cfg);
+}
+
+// Without SDP-learned endpoints.
 PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg) noexcept;
 
 }  // namespace rv::planes::transport

@@ -4,6 +4,7 @@
 // (monitor) or transmit it on the paired port (forward).
 //
 // Handler must provide:
+//   bool is_learned_media(const dataplane::ParsedPacket&) noexcept;  // SDP-learned endpoint?
 //   void on_packet(PacketClass, const dataplane::ParsedPacket&, uint64_t rx_ns, rte_mbuf*,
 //                  dataplane::LinkType) noexcept;
 // The ParsedPacket's pointers are valid only during the call; a handler that keeps the mbuf
@@ -166,7 +167,9 @@ class RxPoller final : public dataplane::Poller {
 
   void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
                 uint64_t rx_ns) noexcept {
-    const PacketClass c = classify(pkt, *classifier_);
+    const PacketClass c = classify(pkt, *classifier_, [this](const dataplane::ParsedPacket& p) noexcept {
+      return handler_.is_learned_media(p);
+    });
     counters_.by_class[static_cast<std::size_t>(c)].add();
     if (c != PacketClass::kOther) {
       handler_.on_packet(c, pkt, rx_ns, m, q.link);

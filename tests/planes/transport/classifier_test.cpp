@@ -375,3 +375,32 @@ TEST(Classifier, ClassNames_AreStable) {
 
 }  // namespace
 }  // namespace rv::planes::transport
+
+namespace rv::planes::transport {
+namespace {
+
+// An endpoint learned from SDP makes UDP on any port (even below 1024 or with the heuristic off)
+// a candidate for the strict RTP/RTCP header check; everything else follows the heuristic rules.
+TEST(ClassifierLearned, LearnedEndpoint_ClassifiesRtpWithoutTheHeuristic) {
+  std::vector<uint8_t> rtp(172, 0);
+  rtp[0] = 0x80;  // V=2
+  rtp[1] = 8;     // PCMA
+  dataplane::ParsedPacket p;
+  p.l3 = dataplane::L3Proto::kIpv4;
+  p.ip_proto = dataplane::kIpProtoUdp;
+  p.src_port = 700;  // below 1024: the heuristic never looks here
+  p.dst_port = 40000;
+  p.payload = rtp.data();
+  p.payload_len = static_cast<uint32_t>(rtp.size());
+  ClassifierConfig cfg;
+  cfg.rtp_heuristic = false;
+  auto learned = [](const dataplane::ParsedPacket&) noexcept { return true; };
+  auto unknown = [](const dataplane::ParsedPacket&) noexcept { return false; };
+  EXPECT_EQ(classify(p, cfg, learned), PacketClass::kRtp);
+  EXPECT_EQ(classify(p, cfg, unknown), PacketClass::kOther);
+  rtp[0] = 0x40;  // version 1: not RTP even on a learned endpoint
+  EXPECT_EQ(classify(p, cfg, learned), PacketClass::kOther);
+}
+
+}  // namespace
+}  // namespace rv::planes::transport
