@@ -100,7 +100,46 @@ struct StreamRef {
   std::string src;
   std::string dst;
   std::string ssrc;
+  uint64_t packets = 0;
+  int64_t lost = 0;
+  double mos = 0;
+  double jitter_max_ms = 0;
 };
+
+// Per-call media summary: totals, the worst stream, and the verdict an operator wants —
+// two_way, one_way (media towards one party only), no_media (answered, nothing flowed) or
+// not_answered. Directions come from the endpoints each side announced in SDP.
+json call_media(const planes::signaling::CallSnapshot& c, const std::vector<StreamRef>& streams) {
+  uint64_t packets = 0;
+  int64_t lost = 0;
+  double mos_min = 0;
+  double jitter_max = 0;
+  bool to_caller = false;
+  bool to_callee = false;
+  for (const auto& s : streams) {
+    packets += s.packets;
+    lost += s.lost;
+    mos_min = (mos_min == 0 || s.mos < mos_min) ? s.mos : mos_min;
+    jitter_max = std::max(jitter_max, s.jitter_max_ms);
+    for (const auto& m : c.media) {
+      if (m.endpoint != s.dst || s.packets == 0) continue;
+      (m.side == "caller" ? to_caller : to_callee) = true;
+    }
+  }
+  std::string verdict = "two_way";
+  if (c.result != "answered") {
+    verdict = "not_answered";
+  } else if (packets == 0) {
+    verdict = "no_media";
+  } else if (to_caller != to_callee) {
+    verdict = "one_way";
+  } else if (!to_caller && !to_callee) {
+    verdict = "unmatched";  // media tied by Call-ID but to endpoints no SDP of this call names
+  }
+  return {{"verdict", verdict}, {"streams", streams.size()}, {"packets", packets}, {"lost", lost},
+          {"mos_min", streams.empty() ? json(nullptr) : json(mos_min)},
+          {"jitter_max_ms", streams.empty() ? json(nullptr) : json(jitter_max)}};
+}
 
 // calls[] and streams[]: streams are tied to calls by the Call-ID hash both planes share.
 void calls_and_streams(const Appliance& app, json& calls_out, json& streams_out) {
@@ -125,7 +164,10 @@ void calls_and_streams(const Appliance& app, json& calls_out, json& streams_out)
                            {"duplicates", r.duplicates}, {"reordered", r.reordered},
                            {"jitter_mean_ms", r.jitter_mean_ms}, {"jitter_max_ms", r.jitter_max_ms},
                            {"mos", r.mos}, {"call_id", id ? json(*id) : json(nullptr)}});
-    if (id) streams_of_call[ev.call_hash].push_back({r.src, r.dst, r.ssrc});
+    if (id) {
+      streams_of_call[ev.call_hash].push_back(
+          {r.src, r.dst, r.ssrc, r.packets, r.lost, r.mos, r.jitter_max_ms});
+    }
   }
   std::sort(calls.begin(), calls.end(), [](const auto& a, const auto& b) { return a.start_ns < b.start_ns; });
   calls_out = json::array();
@@ -140,7 +182,8 @@ void calls_and_streams(const Appliance& app, json& calls_out, json& streams_out)
                          {"setup_ms", optional_number(c.setup_ms)},
                          {"post_dial_delay_ms", optional_number(c.post_dial_delay_ms)},
                          {"duration_s", optional_number(c.duration_s)},
-                         {"end_reason", c.end_reason}, {"streams", streams}});
+                         {"end_reason", c.end_reason}, {"streams", streams},
+                         {"media", call_media(c, streams_of_call[c.call_id_hash])}});
   }
 }
 

@@ -72,8 +72,11 @@ TEST(RvoipdReplay, SampleCapture_CallsAndStreamsMatchWireshark) {
   EXPECT_EQ(calls[0]["final_code"], 200);
   EXPECT_NEAR(calls[0]["setup_ms"].get<double>(), 8477.9, 0.1);  // tshark: 8525 ms incl. 100/180
   EXPECT_EQ(calls[0]["streams"].size(), 2u);
+  EXPECT_EQ(calls[0]["media"]["verdict"], "two_way");
+  EXPECT_EQ(calls[0]["media"]["packets"], 548 + 891);
   EXPECT_EQ(calls[1]["result"], "in_progress");
   EXPECT_EQ(calls[1]["state"], "ringing");
+  EXPECT_EQ(calls[1]["media"]["verdict"], "not_answered");
   // Wireshark's own test suite: 0xD2BD4E3E 200.57.7.204:8000 -> 200.57.7.196:40376, 548
   // packets, 0 lost, mean/max jitter 2.517173 / 7.406751 ms.
   const auto& streams = r.report["streams"];
@@ -324,6 +327,21 @@ TEST(RvoipdReplay, HeuristicOff_SdpLearnedEndpointsStillClassifyRtp) {
   EXPECT_EQ(r.report["packets"]["rtcp"], 12);
   ASSERT_EQ(r.report["streams"].size(), 2u);
   for (const auto& s : r.report["streams"]) EXPECT_EQ(s["call_id"], "12013223@200.57.7.195");
+}
+
+}  // namespace
+}  // namespace rv::test
+
+namespace rv::test {
+namespace {
+
+// heplify_sip_ipv6_udp.pcap: an answered call whose capture holds no RTP at all.
+TEST(RvoipdReplay, AnsweredCallWithoutRtp_IsMarkedNoMedia) {
+  const auto r = replay(shared_pcap("heplify_sip_ipv6_udp.pcap"));
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  ASSERT_EQ(r.report["calls"].size(), 1u);
+  EXPECT_EQ(r.report["calls"][0]["result"], "answered");
+  EXPECT_EQ(r.report["calls"][0]["media"]["verdict"], "no_media");
 }
 
 }  // namespace
