@@ -32,15 +32,21 @@ inline constexpr std::size_t kDropReasonCount = 6;
 std::string_view to_string(DropReason r) noexcept;
 
 // Relaxed counter with exactly one writer thread; readers on other threads see a recent value.
+// The project's one single-writer counter: dataplane::Counter and the planes' counters are this
+// type. The writer's add() is a plain load + store (no lock prefix, no contention).
 class Counter {
  public:
+  // Writer side: only the owning thread.
   void add(uint64_t n = 1) noexcept {
     v_.store(v_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
+  void set(uint64_t n) noexcept { v_.store(n, std::memory_order_relaxed); }
   void raise_to(uint64_t n) noexcept {
     if (n > v_.load(std::memory_order_relaxed)) v_.store(n, std::memory_order_relaxed);
   }
+  // Reader side: any thread.
   uint64_t get() const noexcept { return v_.load(std::memory_order_relaxed); }
+  uint64_t load() const noexcept { return get(); }
 
  private:
   std::atomic<uint64_t> v_{0};
