@@ -1,6 +1,7 @@
 #include "control/report.hpp"
 
 #include <nlohmann/json.hpp>
+#include <rte_cycles.h>
 
 #include <algorithm>
 #include <fstream>
@@ -210,6 +211,13 @@ std::string build_report_json(const Appliance& app, const RunInfo& run) {
                      {"rx_no_mbuf", s.rx_nombuf}, {"tx_packets", s.opackets}});
   }
   r["ports"] = ports;
+  json lcores = json::array();
+  const double hz = double(rte_get_tsc_hz());
+  for (const auto& l : app.lcore_loads()) {
+    lcores.push_back({{"lcore", l.lcore_id}, {"busy_s", double(l.busy_cycles) / hz},
+                      {"idle_s", double(l.idle_cycles) / hz}});
+  }
+  r["lcores"] = lcores;  // time the loops spent working vs polling empty queues
   r["sip"] = sip_json(app);
   json calls;
   json streams;
