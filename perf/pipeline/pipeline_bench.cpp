@@ -48,10 +48,16 @@
 #include "planes/transport/rx_poller.hpp"
 #include "planes/transport/transport_counters.hpp"
 
+#include "tests/support/frame_bytes.hpp"
+
 namespace bench {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using rv::test::Bytes;
+using rv::test::put16;
+using rv::test::put32;
+using rv::test::rtcp_sr_sdes;
+using rv::test::text;
 
 constexpr unsigned kRingSize = 4096;
 constexpr std::size_t kPassFrames = 2048;
@@ -64,22 +70,11 @@ uint16_t g_port = 0;
 
 // ---- Frames ------------------------------------------------------------------------------------
 
-void put16(Bytes& b, std::size_t at, uint16_t v) {
-  b[at] = static_cast<uint8_t>(v >> 8);
-  b[at + 1] = static_cast<uint8_t>(v);
-}
-void put32(Bytes& b, std::size_t at, uint32_t v) {
-  put16(b, at, static_cast<uint16_t>(v >> 16));
-  put16(b, at + 2, static_cast<uint16_t>(v));
-}
 void put32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (24 - 8 * i));
 }
 void append(Bytes& out, const Bytes& b) {
   out.insert(out.end(), b.begin(), b.end());
-}
-Bytes text(const std::string& s) {
-  return Bytes(s.begin(), s.end());
 }
 
 struct Host {
@@ -169,23 +164,6 @@ Bytes rtp_payload(uint8_t pt, uint32_t ssrc) {
   return b;
 }
 
-Bytes rtcp_sr_sdes(uint32_t ssrc) {
-  Bytes b(44, 0);
-  b[0] = 0x80;
-  b[1] = 200;
-  put16(b, 2, 6);
-  put32(b, 4, ssrc);
-  b[28] = 0x81;
-  b[29] = 202;
-  put16(b, 30, 3);
-  put32(b, 32, ssrc);
-  b[36] = 1;
-  b[37] = 3;
-  b[38] = 'a';
-  b[39] = '@';
-  b[40] = 'b';
-  return b;
-}
 
 // One frame of the pass; RTP frames get their sequence number and timestamp rewritten per pass.
 struct Frame {

@@ -99,10 +99,16 @@ void free(void* p) {
 }
 }
 
+#include "tests/support/frame_bytes.hpp"
+
 namespace rv {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test::Bytes;
+using test::put16;
+using test::put32;
+using test::rtcp_sr_sdes;
+using test::text;
 using dataplane::ParseStatus;
 using planes::transport::PacketClass;
 
@@ -164,21 +170,10 @@ constexpr Ip4 kBob4 = {10, 0, 0, 2};
 constexpr Ip6 kAlice6 = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 constexpr Ip6 kBob6 = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
 
-void put16(Bytes& b, std::size_t at, uint16_t v) {
-  b[at] = static_cast<uint8_t>(v >> 8);
-  b[at + 1] = static_cast<uint8_t>(v);
-}
-void put32(Bytes& b, std::size_t at, uint32_t v) {
-  put16(b, at, static_cast<uint16_t>(v >> 16));
-  put16(b, at + 2, static_cast<uint16_t>(v));
-}
 Bytes cat(std::initializer_list<Bytes> parts) {
   Bytes out;
   for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
-}
-Bytes text(const std::string& s) {
-  return Bytes(s.begin(), s.end());
 }
 
 Bytes udp(uint16_t sport, uint16_t dport, const Bytes& payload) {
@@ -247,24 +242,6 @@ Bytes rtp(uint8_t pt, uint16_t seq, uint32_t ssrc, std::size_t body = 160) {
   return b;
 }
 
-// SR without report blocks + SDES with a CNAME.
-Bytes rtcp_sr_sdes(uint32_t ssrc) {
-  Bytes b(28 + 16, 0);
-  b[0] = 0x80;
-  b[1] = 200;
-  put16(b, 2, 6);
-  put32(b, 4, ssrc);
-  b[28] = 0x81;
-  b[29] = 202;
-  put16(b, 30, 3);
-  put32(b, 32, ssrc);
-  b[36] = 1;
-  b[37] = 3;
-  b[38] = 'a';
-  b[39] = '@';
-  b[40] = 'b';
-  return b;
-}
 
 std::string sdp(const std::string& family, const std::string& ip, uint16_t port) {
   return "v=0\r\no=- 1 1 IN " + family + " " + ip + "\r\ns=-\r\nc=IN " + family + " " + ip +

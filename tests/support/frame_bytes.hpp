@@ -1,0 +1,45 @@
+#pragma once
+// Byte-level helpers for crafting frames in tests and benchmarks: big-endian stores, text as
+// bytes, and a minimal compound RTCP (SR without report blocks + SDES CNAME).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rv::test {
+
+using Bytes = std::vector<uint8_t>;
+
+inline void put16(Bytes& b, std::size_t at, uint16_t v) {
+  b[at] = static_cast<uint8_t>(v >> 8);
+  b[at + 1] = static_cast<uint8_t>(v);
+}
+
+inline void put32(Bytes& b, std::size_t at, uint32_t v) {
+  put16(b, at, static_cast<uint16_t>(v >> 16));
+  put16(b, at + 2, static_cast<uint16_t>(v));
+}
+
+inline Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+// SR (6 words) for `ssrc` without report blocks, then SDES with CNAME "a@b": 44 bytes.
+inline Bytes rtcp_sr_sdes(uint32_t ssrc) {
+  Bytes b(44, 0);
+  b[0] = 0x80;
+  b[1] = 200;
+  put16(b, 2, 6);
+  put32(b, 4, ssrc);
+  b[28] = 0x81;
+  b[29] = 202;
+  put16(b, 30, 3);
+  put32(b, 32, ssrc);
+  b[36] = 1;
+  b[37] = 3;
+  b[38] = 'a';
+  b[39] = '@';
+  b[40] = 'b';
+  return b;
+}
+
+}  // namespace rv::test
