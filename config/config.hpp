@@ -55,6 +55,7 @@ struct SignalingConfig {
 struct MediaConfig {
   uint32_t max_streams = 262144;
   uint32_t media_timeout_s = 30;
+  uint32_t interval_s = 10;  // media.stream_interval period (capture time); 0 = none
 };
 
 struct PlanesConfig {
@@ -72,7 +73,6 @@ struct ControlConfig {
   std::string progress = "auto";  // auto | on | off (live progress line on stderr)
   bool config_watch = true;               // reload when the config file changes (inotify)
   uint32_t health_interval_ms = 250;      // health evaluation period
-  uint32_t lcore_log_rate = 100;          // lcore log records per second per lcore (token bucket)
   std::string auth_user;                  // admin HTTP basic auth; empty = no auth
   std::string auth_password_sha256;       // hex SHA-256 of the password
 };

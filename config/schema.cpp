@@ -184,6 +184,7 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("planes.signaling.call_timeout_s", "seconds an answered call may last without BYE", true, 1, kU32, RV_GET(planes.signaling.call_timeout_s)));
   s.push_back(uint_field("planes.signaling.linger_s", "seconds an ended call is kept to recognise retransmissions", true, 0, 3600, RV_GET(planes.signaling.linger_s)));
   s.push_back(uint_field("planes.media.max_streams", "RTP streams tracked at once per shard (oldest evicted, counted)", false, 16, 16777216, RV_GET(planes.media.max_streams)));
+  s.push_back(uint_field("planes.media.interval_s", "seconds of capture time between media.stream_interval events of a running stream (0: none)", false, 0, 86400, RV_GET(planes.media.interval_s)));
   s.push_back(uint_field("planes.media.media_timeout_s", "seconds without packets before a stream ends", true, 1, 86400, RV_GET(planes.media.media_timeout_s)));
   // control
   s.push_back(bool_field("control.metrics_enabled", "serve /metrics, /health and /ready", false, RV_GET(control.metrics_enabled)));
@@ -195,7 +196,6 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(string_field("control.progress", "live progress line on stderr: auto (when a terminal), on, off", true, {"auto", "on", "off"}, RV_GET(control.progress)));
   s.push_back(bool_field("control.config_watch", "reload the config file when it changes (inotify on its directory); SIGHUP always reloads", false, RV_GET(control.config_watch)));
   s.push_back(uint_field("control.health_interval_ms", "period of the health evaluation (heartbeats, rings, drops)", true, 10, 60000, RV_GET(control.health_interval_ms)));
-  s.push_back(uint_field("control.lcore_log_rate", "log records per second each lcore may hand to the control plane (more are counted as suppressed)", false, 1, 1000000, RV_GET(control.lcore_log_rate)));
   s.push_back(string_field("control.auth_user", "user for HTTP basic auth on the admin endpoint; empty = no auth", false, {}, RV_GET(control.auth_user)));
   s.push_back(string_field("control.auth_password_sha256", "hex SHA-256 of the admin password (printf %s pw | sha256sum)", false, {}, RV_GET(control.auth_password_sha256)));
   // logging

@@ -82,12 +82,15 @@ void control_loop(Runtime& rt) {
   const bool replay = !rt.plan.captures.empty();
   uint64_t last_seen = 0;
   auto last_change = Clock::now();
+  rt.interrupted = replay;  // until the replay is seen complete
   while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (rt.progress) rt.progress->tick(app);
-    app.collect_ended_streams();
     if (!replay) continue;
-    if (replay_complete(app, expected)) break;
+    if (replay_complete(app, expected)) {
+      rt.interrupted = false;
+      break;
+    }
     // A capture that yields fewer frames than libpcap counted (a PMD error) must not hang us.
     const uint64_t seen = app.totals().rx_frames;
     if (seen != last_seen || app.frames_waiting() != 0) {  // a paced replay holds frames
@@ -95,6 +98,7 @@ void control_loop(Runtime& rt) {
       last_change = Clock::now();
     } else if (Clock::now() - last_change > std::chrono::seconds(3)) {
       spdlog::warn("replay stalled at {} of {} frames; ending the run", seen, expected);
+      rt.interrupted = false;
       break;
     }
   }

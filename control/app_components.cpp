@@ -15,7 +15,6 @@
 #include "control/appliance_metrics.hpp"
 #include "control/control_metrics.hpp"
 #include "control/logging.hpp"
-#include "control/report.hpp"
 
 namespace rv::control {
 namespace {
@@ -125,27 +124,58 @@ ComponentSpec tasks(Runtime& rt) {
   return c;
 }
 
+RunInfo run_info(const Runtime& rt) {
+  return RunInfo{rt.plan.captures.empty() ? "live" : "replay",
+                 std::chrono::duration<double>(Clock::now() - rt.started_at).count(),
+                 rt.interrupted, rt.plan.captures};
+}
+
 ComponentSpec report(Runtime& rt) {
   ComponentSpec c;
   c.name = "report";
   c.depends_on = {"dataplane"};
   c.caller_thread = true;
   c.stop_timeout = std::chrono::milliseconds(0);  // writing a large report takes what it takes
+  c.init = [&rt]() -> Result<void> {
+    rt.report = std::make_unique<RunReport>();
+    if (rt.options.report) return rt.report->open(*rt.options.report);  // unwritable: fail now
+    return {};
+  };
   c.start = [&rt]() -> Result<void> {
     if (progress_enabled(*rt.config.get())) rt.progress = std::make_unique<Progress>(rt.plan);
     rt.started_at = Clock::now();
     return {};
   };
+  // Runs after the lcores stopped and the control output drained every event.
   c.stop = [&rt]() -> Result<void> {
-    if (!rt.ran) return {};
+    if (!rt.ran || !rt.report) return {};
     if (rt.progress) rt.progress->finish(*rt.app);
-    RunInfo run{rt.plan.captures.empty() ? "live" : "replay",
-                std::chrono::duration<double>(Clock::now() - rt.started_at).count(),
-                rt.plan.captures};
-    std::cout << human_summary(*rt.app, run) << std::flush;
+    const RunInfo run = run_info(rt);
+    std::cout << rt.report->summary(*rt.app, run) << std::flush;
     if (!rt.options.report) return {};
-    if (auto r = write_report(*rt.options.report, build_report_json(*rt.app, run)); !r) return r;
+    if (auto r = rt.report->write(*rt.app, run); !r) return r;
     std::cout << "  report    " << *rt.options.report << "\n";
+    return {};
+  };
+  return c;
+}
+
+ComponentSpec output(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "output";
+  c.depends_on = {"dataplane", "report", "tasks"};
+  // Subscribes before the lcores launch: every event has its consumer from the first packet.
+  c.init = [&rt]() -> Result<void> {
+    rt.notice_log = std::make_unique<NoticeLog>();
+    auto out = ControlOutput::create(rt.app->router(), {rt.report.get(), rt.notice_log.get()});
+    if (!out) return std::unexpected(std::move(out.error()));
+    rt.output = std::move(*out);
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> { return rt.output->start(rt.tasks); };
+  c.stop = [&rt]() -> Result<void> {
+    if (rt.output) rt.output->finish(rt.tasks, stop_budget(rt));
+    if (rt.app) rt.app->stop_fabric();
     return {};
   };
   return c;
@@ -154,14 +184,13 @@ ComponentSpec report(Runtime& rt) {
 ComponentSpec lcores(Runtime& rt) {
   ComponentSpec c;
   c.name = "lcores";
-  c.depends_on = {"dataplane", "report"};
+  c.depends_on = {"dataplane", "report", "output"};
   c.caller_thread = true;  // remote launch and join belong to the main lcore
   c.start = [&rt]() -> Result<void> { return rt.app->start(); };
   c.stop = [&rt]() -> Result<void> {
     if (!rt.app) return {};
-    rt.app->request_stop();
+    rt.app->request_stop();  // the loops publish what they still track, then return
     rt.app->wait();
-    rt.app->finish_streams();
     return {};
   };
   c.health = [&rt]() -> HealthStatus {
@@ -237,28 +266,6 @@ ComponentSpec health(Runtime& rt) {
   return c;
 }
 
-ComponentSpec lcore_log(Runtime& rt) {
-  ComponentSpec c;
-  c.name = "lcore_log";
-  c.depends_on = {"dataplane", "tasks"};
-  c.init = [&rt]() -> Result<void> {
-    LcoreLog::Options o;
-    o.rate_per_s = rt.config.get()->control.lcore_log_rate;
-    o.tsc_hz = rte_get_tsc_hz();
-    auto log = LcoreLog::create(o);
-    if (!log) return std::unexpected(std::move(log.error()));
-    rt.lcore_log = std::move(*log);
-    if (rt.app) rt.app->attach_lcore_logger(rt.lcore_log.get());  // before the lcores launch
-    return {};
-  };
-  c.start = [&rt]() -> Result<void> { return rt.lcore_log->start(rt.tasks); };
-  c.stop = [&rt]() -> Result<void> {
-    if (!rt.lcore_log || rt.lcore_log->stop(rt.tasks, stop_budget(rt))) return {};
-    return make_error(ErrorCode::kTimeout, "the lcore log task did not stop");
-  };
-  return c;
-}
-
 }  // namespace
 
 Result<void> add_components(Runtime& rt) {
@@ -268,10 +275,10 @@ Result<void> add_components(Runtime& rt) {
   if (cfg->control.metrics_enabled) specs.push_back(admin(rt));
   specs.push_back(tasks(rt));
   specs.push_back(report(rt));
+  specs.push_back(output(rt));
   specs.push_back(lcores(rt));
   specs.push_back(reloader(rt));
   specs.push_back(health(rt));
-  specs.push_back(lcore_log(rt));
   for (auto& s : specs) {
     if (auto r = rt.lifecycle.add(std::move(s)); !r) return r;
   }

@@ -7,14 +7,17 @@
 //              dependency: it starts in parallel with the EAL
 //   admin      depends on dataplane, lcores, health; /metrics /health /ready (civetweb), when
 //              control.metrics_enabled; binds last, so it answers only when (almost) Live
-//   report     depends on dataplane; its stop prints the summary and writes --report, after the
-//              lcores drained and before the data plane is released
-//   lcores     depends on dataplane, report; launches the worker loops, stop drains and joins
+//   report     depends on dataplane; opens --report at init (an unwritable path fails the start);
+//              its stop prints the summary and writes the report, once every event arrived
+//   output     depends on dataplane, report, tasks; the control output: subscribes the control
+//              group to the planes' events before the lcores launch, hands them to the report
+//              and the notice log; its stop drains what the stopping lcores published last
+//   lcores     depends on dataplane, report, output; launches the worker loops; stop drains
+//              them (final call and stream events) and joins
 //   health     depends on lcores, tasks; evaluates heartbeats, rings and drops periodically
 //   reloader   depends on dataplane, tasks; SIGHUP and file changes -> validated hot reload
-//   lcore_log  depends on dataplane (TSC rate), tasks; drains the lcores' log ring into spdlog
 //
-// Levels on a typical run: {dataplane, tasks} {report, reloader, lcore_log} {lcores} {health}
+// Levels on a typical run: {dataplane, tasks} {report, reloader} {output} {lcores} {health}
 // {admin}; stop runs in reverse (admin first, dataplane last).
 //
 // Control-plane only.
@@ -28,10 +31,12 @@
 #include "control/cli.hpp"
 #include "control/config_reloader.hpp"
 #include "control/health_monitor.hpp"
-#include "control/lcore_log.hpp"
 #include "control/lifecycle.hpp"
 #include "control/metrics_registry.hpp"
+#include "control/outputs/control_output.hpp"
+#include "control/outputs/notice_log.hpp"
 #include "control/progress.hpp"
+#include "control/report/run_report.hpp"
 #include "control/running_config.hpp"
 #include "control/task_manager.hpp"
 
@@ -60,9 +65,12 @@ struct Runtime {
   std::unique_ptr<Progress> progress;
   std::chrono::steady_clock::time_point started_at;
   bool ran = false;  // the control loop ended normally: the summary and report are due
+  bool interrupted = false;  // a replay ended by a signal before its last frame
+  std::unique_ptr<RunReport> report;
+  std::unique_ptr<NoticeLog> notice_log;
+  std::unique_ptr<ControlOutput> output;
   std::unique_ptr<HealthMonitor> health;     // tasks below use these: declared before them
   std::unique_ptr<ConfigReloader> reloader;
-  std::unique_ptr<LcoreLog> lcore_log;
   TaskManager tasks;
   LifecycleManager lifecycle;
 };

@@ -165,55 +165,27 @@ Result<void> Appliance::build_shards(const config::Config& cfg) {
         workers[w], static_cast<unsigned>(w), static_cast<unsigned>(workers.size()),
         std::move(queues[w]), cfg, &classifier_slot_, std::move(reasm)));
   }
-  if (shards_.size() > 1) return build_fabric(cfg);
-  return {};
+  return build_router(cfg);
 }
 
-Result<void> Appliance::build_fabric(const config::Config& cfg) {
-  using planes::routing::PlaneEvents;
-  using planes::routing::SteeredPacket;
-  using planes::signaling::MediaEndpointEvent;
-  auto sys = events::EventSystemBuilder<PlaneEvents>{}
-                 .implementation(cfg.events.implementation == "zerocopy"
-                                     ? events::Implementation::kZeroCopy
-                                     : events::Implementation::kStaticFastPath)
-                 .channel_capacity(cfg.events.channel_capacity)
-                 .enable_priority(cfg.events.enable_priority)
-                 .batch_size(cfg.events.batch_size)
-                 .shard_count(cfg.events.shard_count != 0 ? cfg.events.shard_count : shards_.size())
-                 .enable_metrics(cfg.events.enable_metrics)
-                 .latency_sample_every(cfg.events.latency_sample_every)
-                 .build();
-  if (!sys) return std::unexpected(std::move(sys.error()).with_context("building the event fabric"));
-  fabric_.emplace(std::move(*sys));
+Result<void> Appliance::build_router(const config::Config& cfg) {
+  std::vector<uint32_t> lcores;
+  for (const auto& s : shards_) lcores.push_back(s->loop().lcore_id());
+  auto router = planes::routing::PlaneRouter::create(cfg.events, lcores, replay_);
+  if (!router) return std::unexpected(router.error());
+  router_ = std::move(*router);
+  for (const auto& s : shards_) handlers_.push_back(&s->handler());
   for (std::size_t i = 0; i < shards_.size(); ++i) {
-    const uint32_t lcore = shards_[i]->loop().lcore_id();
-    const auto producer = events::ProducerId::lcore(lcore);
-    auto packets_out = fabric_->create_publisher<SteeredPacket>(producer);
-    auto endpoints_out = fabric_->create_publisher<MediaEndpointEvent>(producer);
-    events::SubscriptionOptions<SteeredPacket> po;
-    po.id = fmt::format("shard{}", i);
-    po.consumer_lcore = lcore;
-    po.shard = static_cast<uint32_t>(i);
-    auto packets_in = fabric_->subscribe<SteeredPacket>(std::move(po));
-    events::SubscriptionOptions<MediaEndpointEvent> eo;
-    eo.id = fmt::format("media{}", i);
-    eo.consumer_lcore = lcore;
-    auto endpoints_in = fabric_->subscribe<MediaEndpointEvent>(std::move(eo));
-    for (const Error* e : {packets_out ? nullptr : &packets_out.error(),
-                           endpoints_out ? nullptr : &endpoints_out.error(),
-                           packets_in ? nullptr : &packets_in.error(),
-                           endpoints_in ? nullptr : &endpoints_in.error()}) {
-      if (e != nullptr) return std::unexpected(Error(*e).with_context("wiring the event fabric"));
-    }
-    shards_[i]->handler().attach_fabric({std::move(*packets_out), std::move(*endpoints_out),
-                                         std::move(*packets_in), std::move(*endpoints_in)});
+    planes::ShardHandler* h = handlers_[i];
+    auto f = router_->attach_shard(static_cast<uint32_t>(i), [h](const auto& e) { h->learn_endpoint(e); });
+    if (!f) return std::unexpected(f.error());
+    h->attach_fabric(std::move(*f), handlers_, replay_ && shards_.size() > 1);
   }
-  if (auto r = fabric_->start(); !r) return std::unexpected(r.error());
   return {};
 }
 
 Result<void> Appliance::start() {
+  if (auto r = router_->start(); !r) return std::unexpected(r.error());
   launch_args_.reserve(shards_.size());
   stop_group_.members.store(static_cast<unsigned>(shards_.size()));
   unsigned launched = 0;
@@ -235,7 +207,12 @@ Result<void> Appliance::start() {
 }
 
 void Appliance::request_stop() noexcept {
+  if (router_) router_->set_lossless(true);
   stop_group_.stop.store(true, std::memory_order_release);
+}
+
+void Appliance::stop_fabric() noexcept {
+  if (router_) (void)router_->shutdown();
 }
 
 void Appliance::wait() noexcept {
@@ -247,28 +224,12 @@ void Appliance::wait() noexcept {
 Appliance::~Appliance() {
   request_stop();
   wait();
-  if (fabric_) (void)fabric_->shutdown();
+  stop_fabric();
   shards_.clear();
-  fabric_.reset();
+  router_.reset();
   if (eal_ready_) {
     dataplane::stop_ports(ports_);
     dataplane::cleanup_eal();
-  }
-}
-
-void Appliance::collect_ended_streams() {
-  for (auto& s : shards_) s->handler().drain_ended(ended_);
-  if (ended_.size() > kMaxReportedStreams) {
-    ended_not_kept_ += ended_.size() - kMaxReportedStreams;
-    ended_.resize(kMaxReportedStreams);
-  }
-}
-
-void Appliance::finish_streams() {
-  for (auto& s : shards_) s->handler().finish(ended_);
-  if (ended_.size() > kMaxReportedStreams) {
-    ended_not_kept_ += ended_.size() - kMaxReportedStreams;
-    ended_.resize(kMaxReportedStreams);
   }
 }
 

@@ -16,7 +16,7 @@
 #include "dataplane/reassembly.hpp"
 #include "events/error.hpp"
 #include "events/event_system.hpp"
-#include "planes/routing/plane_events.hpp"
+#include "planes/routing/plane_router.hpp"
 #include "planes/shard.hpp"
 #include "planes/transport/classifier.hpp"
 
@@ -40,8 +40,6 @@ struct TrafficTotals {
   std::array<uint64_t, dataplane::kReassemblyCounterCount> reassembly{};
 };
 
-inline constexpr std::size_t kMaxReportedStreams = 1'000'000;
-
 struct LcoreLoad {
   unsigned lcore_id = 0;
   uint64_t busy_cycles = 0;
@@ -55,24 +53,18 @@ class Appliance {
   static Result<std::unique_ptr<Appliance>> create(const config::Config& cfg, const RunPlan& plan);
   ~Appliance();
 
-  // Before start(): every shard reports its drops through `logger` (owned by the caller).
-  void attach_lcore_logger(dataplane::LcoreLogger* logger) noexcept {
-    for (auto& s : shards_) s->attach_logger(logger);
-  }
+  // The plane router: control consumers subscribe through it before start().
+  planes::routing::PlaneRouter& router() noexcept { return *router_; }
+  const planes::routing::PlaneRouter& router() const noexcept { return *router_; }
 
-  // Launches one loop per worker lcore.
+  // Starts the fabric and launches one loop per worker lcore.
   Result<void> start();
-  // Asks the loops to drain and return; wait() joins them.
+  // Asks the loops to drain and return; wait() joins them. From here on the fabric is lossless:
+  // the calls and streams still tracked leave as final events while the loops finish.
   void request_stop() noexcept;
   void wait() noexcept;
-
-  // Control thread, periodically: moves ended streams out of the shards' rings.
-  void collect_ended_streams();
-  // Control thread, after wait(): ends every live stream (end of run) and collects them all.
-  void finish_streams();
-  // Streams that ended, in the order seen; bounded (kMaxReportedStreams), overflow counted.
-  const std::vector<planes::media::StreamEnded>& ended_streams() const noexcept { return ended_; }
-  uint64_t ended_streams_not_kept() const noexcept { return ended_not_kept_; }
+  // After wait() and once the control consumers drained: refuses further events.
+  void stop_fabric() noexcept;
 
   TrafficTotals totals() const noexcept;
   // Frames the ports delivered that no lcore inspected yet (held back by a paced replay, or in
@@ -81,9 +73,9 @@ class Appliance {
   std::vector<LcoreLoad> lcore_loads() const;
   const std::vector<dataplane::Port>& ports() const noexcept { return ports_; }
   const std::vector<std::unique_ptr<planes::Shard>>& shards() const noexcept { return shards_; }
-  // The cross-shard fabric, or nullptr with a single shard.
-  const events::EventSystem<planes::routing::PlaneEvents>* fabric() const noexcept {
-    return fabric_ ? &*fabric_ : nullptr;
+  // The event fabric (every configuration has one).
+  const planes::routing::PlaneRouter::Fabric* fabric() const noexcept {
+    return router_ ? &router_->fabric() : nullptr;
   }
   bool running() const noexcept { return launched_ && !joined_; }
 
@@ -98,21 +90,20 @@ class Appliance {
  private:
   Appliance() = default;
   Result<void> build_shards(const config::Config& cfg);
-  Result<void> build_fabric(const config::Config& cfg);
+  Result<void> build_router(const config::Config& cfg);
 
   bool eal_ready_ = false;
   std::vector<dataplane::Port> ports_;
   std::unique_ptr<planes::transport::ClassifierConfig> classifier_;
   std::atomic<const planes::transport::ClassifierConfig*> classifier_slot_{nullptr};  // cp: wo, dp: ro
   std::vector<std::unique_ptr<planes::transport::ClassifierConfig>> retired_classifiers_;  // cp only
+  // Declared before shards_, so destroyed after them: the shards hold its publishers and
+  // subscribers, which must go before the fabric they belong to.
+  std::unique_ptr<planes::routing::PlaneRouter> router_;
   std::vector<std::unique_ptr<planes::Shard>> shards_;
-  // Cross-shard events; only when there is more than one shard. Declared after shards_ so it
-  // is destroyed first (the shards own its publishers and subscribers).
-  std::optional<events::EventSystem<planes::routing::PlaneEvents>> fabric_;
+  std::vector<planes::ShardHandler*> handlers_;  // every shard's, in shard order
   std::vector<dataplane::LcoreLoop::LaunchArgs> launch_args_;
   dataplane::LcoreLoop::StopGroup stop_group_;
-  std::vector<planes::media::StreamEnded> ended_;
-  uint64_t ended_not_kept_ = 0;
   bool launched_ = false;
   bool joined_ = false;
   bool replay_ = false;

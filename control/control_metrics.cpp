@@ -38,11 +38,10 @@ void collect(const Runtime& rt, MetricsWriter& w) {
   w.counter("rvoip_health_alerts_total", "Health checks that turned bad", {},
             double(rt.health ? rt.health->alerts() : 0));
   w.gauge("rvoip_control_tasks", "Control-plane tasks running", {}, double(rt.tasks.running()));
-  w.counter("rvoip_lcore_log_records_total", "Lcore log records handed to the control plane", {},
-            double(rt.lcore_log ? rt.lcore_log->enqueued() : 0));
-  w.counter("rvoip_lcore_log_suppressed_total",
-            "Lcore log records dropped by the rate limit or a full ring", {},
-            double(rt.lcore_log ? rt.lcore_log->suppressed() : 0));
+  w.counter("rvoip_dataplane_notices_total", "dataplane.notice events (lcore drop reports) received", {},
+            double(rt.notice_log ? rt.notice_log->notices() : 0));
+  w.counter("rvoip_control_output_events_total", "Plane events the control output handed to its consumers", {},
+            double(rt.output ? rt.output->handled() : 0));
 }
 
 }  // namespace

@@ -9,10 +9,7 @@ using events::EventTypeMetrics;
 
 std::vector<EventTypeMetrics> type_metrics(const Appliance& app) {
   if (const auto* f = app.fabric()) return f->metrics().types;
-  std::vector<EventTypeMetrics> zero(2);
-  zero[0].name = events::EventTraits<planes::routing::SteeredPacket>::kName;
-  zero[1].name = events::EventTraits<planes::signaling::MediaEndpointEvent>::kName;
-  return zero;
+  return {};
 }
 
 void collect(MetricsWriter& w, const Appliance& app) {
@@ -51,43 +48,21 @@ void collect(MetricsWriter& w, const Appliance& app) {
                 {{"priority", std::string(events::to_string(static_cast<events::Priority>(p)))}},
                 bounds, counts, per_prio[p].count, double(per_prio[p].sum_ns) / 1e9);
   }
-  uint64_t out = 0, in = 0, dropped = 0;
+  uint64_t out = 0, dropped = 0, events = 0;
   for (const auto& s : app.shards()) {
     out += s->handler().event_counters().steered_out.load();
-    in += s->handler().event_counters().steered_in.load();
     dropped += s->handler().event_counters().steer_dropped.load();
+    events += s->handler().event_counters().events_dropped.load();
   }
   w.counter("rvoip_steered_packets_total", "Packets handed to the shard owning their session", {}, double(out));
-  w.counter("rvoip_steer_dropped_total", "Packets or endpoints the fabric refused (ring full)", {}, double(dropped));
-  (void)in;
+  w.counter("rvoip_steer_dropped_total", "Packets the fabric refused to steer (ring full)", {}, double(dropped));
+  w.counter("rvoip_plane_events_dropped_total", "Plane events (calls, streams, notices) the fabric refused", {}, double(events));
 }
 
 }  // namespace
 
 void register_fabric_metrics(MetricsRegistry& registry, const Appliance& app) {
   registry.add([&app](MetricsWriter& w) { collect(w, app); });
-}
-
-nlohmann::json fabric_report(const Appliance& app) {
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& t : type_metrics(app)) {
-    nlohmann::json dropped = nlohmann::json::object();
-    for (std::size_t r = 0; r < events::kDropReasonCount; ++r) {
-      if (t.dropped[r] != 0) dropped[std::string(events::to_string(static_cast<events::DropReason>(r)))] = t.dropped[r];
-    }
-    out[std::string(t.name)] = {{"published", t.published}, {"delivered", t.delivered},
-                                {"delivered_inline", t.delivered_inline}, {"filtered", t.filtered},
-                                {"dropped", dropped}, {"in_flight", t.in_flight}};
-  }
-  nlohmann::json shards = nlohmann::json::array();
-  for (const auto& s : app.shards()) {
-    const auto& c = s->handler().event_counters();
-    shards.push_back({{"lcore", s->loop().lcore_id()}, {"steered_out", c.steered_out.load()},
-                      {"steered_in", c.steered_in.load()}, {"steer_dropped", c.steer_dropped.load()},
-                      {"streams_ended_dropped", c.streams_ended_dropped.load()}});
-  }
-  out["shards"] = shards;
-  return out;
 }
 
 }  // namespace rv::control

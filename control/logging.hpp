@@ -3,7 +3,7 @@
 // "admin", "dataplane", "health", "tasks", ...) plus the default logger "rvoipd", all sharing one
 // sink (stderr, stdout or a file) and one background thread. Text or JSON lines (one object per
 // line, message escaped). The level is reloadable. Control-plane only: lcores never log, they
-// hand records to control/lcore_log.hpp.
+// publish dataplane.notice events (control/outputs/notice_log.hpp logs them).
 
 #include <memory>
 #include <string>

@@ -6,11 +6,12 @@ namespace rv::dataplane {
 
 LcoreLoop::LcoreLoop(unsigned lcore_id, std::vector<Poller*> sources,
                      std::vector<Poller*> drains, std::vector<Poller*> housekeeping,
-                     uint32_t housekeeping_interval)
+                     uint32_t housekeeping_interval, std::vector<Poller*> finishers)
     : lcore_id_(lcore_id),
       sources_(std::move(sources)),
       drains_(std::move(drains)),
       housekeeping_(std::move(housekeeping)),
+      finishers_(std::move(finishers)),
       housekeeping_interval_(housekeeping_interval == 0 ? 1 : housekeeping_interval) {}
 
 uint32_t LcoreLoop::run_pollers(std::span<Poller* const> pollers, uint64_t now) noexcept {
@@ -21,6 +22,7 @@ uint32_t LcoreLoop::run_pollers(std::span<Poller* const> pollers, uint64_t now) 
 
 void LcoreLoop::run(StopGroup& group) noexcept {
   bool quiesced = false;
+  bool finished = false;
   uint64_t iterations = 0;
   uint64_t busy = 0;
   uint64_t idle = 0;
@@ -50,11 +52,17 @@ void LcoreLoop::run(StopGroup& group) noexcept {
     (work != 0 ? busy : idle) += now - prev;
     items += work;
     prev = now;
-    // Drained: every producer of the group is quiet and a full pass found nothing to do.
-    if (stopping && work == 0 &&
-        group.quiesced.load(std::memory_order_acquire) >=
-            group.members.load(std::memory_order_acquire)) {
-      break;
+    // Drained: every producer of the group is quiet and a full pass found nothing to do. Then
+    // the finishers run once; the loop ends when every loop finished and nothing is left.
+    const unsigned members = group.members.load(std::memory_order_acquire);
+    if (stopping && work == 0 && group.quiesced.load(std::memory_order_acquire) >= members) {
+      if (!finished) {
+        finished = true;
+        run_pollers(finishers_, prev);
+        group.finished.fetch_add(1, std::memory_order_acq_rel);
+      } else if (group.finished.load(std::memory_order_acquire) >= members) {
+        break;
+      }
     }
   }
   stats_.iterations.set(iterations);

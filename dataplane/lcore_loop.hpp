@@ -8,9 +8,11 @@
 //   3. every `housekeeping_interval` iterations: the heartbeat is stamped and every
 //      housekeeping poller runs (config snapshot pickup, counter publication, timeouts).
 // When stop is requested the sources are no longer polled (a live NIC never runs dry); the loop
-// reports that through `quiesced` and keeps running the drains and housekeeping. It returns once
-// every loop of the group has stopped its sources (nothing new can reach its rings) and a full
-// pass after that did no work. The loop never blocks, allocates, locks or logs.
+// reports that through `quiesced` and keeps running the drains and housekeeping. Once every loop
+// of the group has stopped its sources (nothing new can reach its rings) and a full pass did no
+// work, the finish pollers run once (what is still tracked leaves as final events) and the loop
+// reports that through `finished`. It returns once every loop has finished and a full pass after
+// that did no work. The loop never blocks, allocates, locks or logs.
 
 #include <atomic>
 #include <cstdint>
@@ -34,12 +36,14 @@ struct alignas(64) LcoreStats {
 class LcoreLoop {
  public:
   LcoreLoop(unsigned lcore_id, std::vector<Poller*> sources, std::vector<Poller*> drains,
-            std::vector<Poller*> housekeeping, uint32_t housekeeping_interval);
+            std::vector<Poller*> housekeeping, uint32_t housekeeping_interval,
+            std::vector<Poller*> finishers = {});
 
   // Stop protocol shared by the loops of one group (one per appliance).
   struct StopGroup {
     std::atomic<bool> stop{false};      // cp: wo, dp: ro
     std::atomic<unsigned> quiesced{0};  // dp: each loop adds 1 once its sources stopped
+    std::atomic<unsigned> finished{0};  // dp: each loop adds 1 once its finishers ran
     std::atomic<unsigned> members{1};   // cp: wo, dp: ro — loops launched in the group
   };
 
@@ -63,6 +67,7 @@ class LcoreLoop {
   std::vector<Poller*> sources_;       // fixed after construction
   std::vector<Poller*> drains_;        // fixed after construction
   std::vector<Poller*> housekeeping_;  // fixed after construction
+  std::vector<Poller*> finishers_;     // fixed after construction
   uint32_t housekeeping_interval_;
   LcoreStats stats_;
 };

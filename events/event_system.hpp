@@ -64,6 +64,10 @@ class EventSystem {
   }
 
   bool running() const noexcept { return impl_->shared.accepting(); }
+  // Switches lossless delivery (FabricOptions::lossless) on or off; any thread, any time.
+  void set_lossless(bool on) noexcept {
+    impl_->shared.lossless.store(on, std::memory_order_relaxed);
+  }
   const FabricOptions& options() const noexcept { return impl_->shared.opts; }
 
   // A publisher bound to `producer` (default: the calling thread's lcore, or control).
@@ -138,6 +142,7 @@ class EventSystemBuilder {
     return set(o_.drain_timeout, d);
   }
   EventSystemBuilder& socket_id(int s) { return set(o_.socket_id, s); }
+  EventSystemBuilder& lossless(bool b) { return set(o_.lossless, b); }
   EventSystemBuilder& options(const FabricOptions& o) { return set(o_, o); }
 
   // Validates the options and allocates the per-type mempools (EAL must be initialised).

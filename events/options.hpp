@@ -27,6 +27,10 @@ struct FabricOptions {
   uint32_t pool_size = 8191;           // objects per zero-copy type (2^n - 1 is optimal)
   std::chrono::microseconds control_wait{1000};  // bounded wait for control producers
   std::chrono::milliseconds drain_timeout{200};  // shutdown: wait for consumers to drain
+  // Lossless delivery (replay): producers, lcores included, wait for room instead of dropping,
+  // up to lossless_wait per event (then dropped{wait_timeout}). Switchable while running.
+  bool lossless = false;
+  std::chrono::milliseconds lossless_wait{10000};
   int socket_id = -1;                            // SOCKET_ID_ANY
 
   // Rejects values that cannot work, with a message saying what to change.

@@ -21,6 +21,7 @@ std::string_view to_string(Affinity a) noexcept {
     case Affinity::kGlobalBroadcast: return "global_broadcast";
     case Affinity::kBatchable: return "batchable";
     case Affinity::kSessionBound: return "session_bound";
+    case Affinity::kRemote: return "remote";
   }
   return "unknown";
 }

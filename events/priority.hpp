@@ -18,14 +18,17 @@ inline constexpr std::size_t kPriorityCount = 4;
 
 constexpr std::size_t index_of(Priority p) noexcept { return static_cast<std::size_t>(p); }
 
-// Routing class of an event type; planes/routing owns the parameters (target plane, batch
-// limits, session key). The fabric itself uses only the shard key (see EventTraits::shard_key).
+// Routing class of an event type, read by planes/routing's PlaneRouter: SessionBound to the shard
+// owning the key, GlobalBroadcast to every shard, InterPlane to the control group's consumers,
+// Remote to the federation bridge. The fabric itself uses only the shard key
+// (EventTraits::shard_key).
 enum class Affinity : uint8_t {
   kIntraPlane,
   kInterPlane,
   kGlobalBroadcast,
   kBatchable,
   kSessionBound,
+  kRemote,
 };
 
 // What a publisher does when a destination ring is full (per type, EventTraits::kBackpressure).

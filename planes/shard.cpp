@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
 
 namespace rv::planes {
 
@@ -18,26 +17,39 @@ Shard::Shard(unsigned lcore_id, unsigned shard_index, unsigned shard_count,
           counters_, reassembler_.get()),
       drain_(handler_, cfg.events.batch_size),
       housekeeping_(*this),
-      loop_(lcore_id, {&rx_}, {&drain_}, {&housekeeping_}, cfg.dataplane.housekeeping_interval) {}
+      finisher_(*this),
+      loop_(lcore_id, {&rx_}, {&drain_}, {&housekeeping_}, cfg.dataplane.housekeeping_interval,
+            {&finisher_}) {}
+
+std::array<uint64_t, dataplane::kNoticeDropCount> Shard::drop_totals() const noexcept {
+  using dataplane::NoticeDrop;
+  std::array<uint64_t, dataplane::kNoticeDropCount> t{};
+  const auto& ev = handler_.event_counters();
+  t[size_t(NoticeDrop::kTxFull)] = counters_.tx_dropped.load();
+  t[size_t(NoticeDrop::kSteer)] = ev.steer_dropped.load();
+  t[size_t(NoticeDrop::kEvents)] = ev.events_dropped.load();
+  t[size_t(NoticeDrop::kReassemblyTableFull)] =
+      reassembler_ ? reassembler_->counter(dataplane::ReassemblyCounter::kTableFull) : 0;
+  t[size_t(NoticeDrop::kStreamsEvicted)] = handler_.media().counters().streams_evicted.load();
+  t[size_t(NoticeDrop::kCallsEvicted)] = handler_.signaling().counters().calls_evicted.load();
+  return t;
+}
 
 void Shard::Housekeeping::report_drops(uint64_t now_tsc) noexcept {
-  if (shard_.logger_ == nullptr || now_tsc < next_report_tsc_) return;
+  if (now_tsc < next_report_tsc_) return;
   next_report_tsc_ = now_tsc + rte_get_tsc_hz();
-  const auto& ev = shard_.handler_.event_counters();
-  const std::array<uint64_t, 5> now = {
-      shard_.counters_.tx_dropped.load(), ev.steer_dropped.load(), ev.streams_ended_dropped.load(),
-      shard_.reassembler_ ? shard_.reassembler_->counter(dataplane::ReassemblyCounter::kTableFull) : 0,
-      shard_.handler_.media().counters().streams_evicted.load()};
+  const auto now = shard_.drop_totals();
   if (now == reported_) return;
-  char line[112];
-  const auto r = fmt::format_to_n(
-      line, sizeof(line), "drops in the last second: tx_full {} steer {} report_ring {} "
-      "reassembly_table_full {} streams_evicted {}", now[0] - reported_[0], now[1] - reported_[1],
-      now[2] - reported_[2], now[3] - reported_[3], now[4] - reported_[4]);
-  shard_.logger_->log(shard_.loop_.lcore_id(), dataplane::LcoreLogLevel::kWarn, now_tsc,
-                      std::string_view(line, std::min(r.size, sizeof(line))));
+  dataplane::DataplaneNotice n;
+  n.tsc = now_tsc;
+  n.lcore_id = shard_.loop_.lcore_id();
+  n.shard = shard_.handler_.shard_index();
+  for (std::size_t i = 0; i < now.size(); ++i) n.drops[i] = now[i] - reported_[i];
+  shard_.handler_.notify(n);
   reported_ = now;
 }
+
+uint32_t Shard::Finisher::poll(uint64_t /*now_tsc*/) noexcept { return shard_.handler_.finish(); }
 
 uint32_t Shard::Housekeeping::poll(uint64_t now_tsc) noexcept {
   shard_.rx_.refresh(now_tsc);

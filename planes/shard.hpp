@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "dataplane/lcore_logger.hpp"
 #include "dataplane/lcore_loop.hpp"
+#include "dataplane/notice.hpp"
 #include "dataplane/reassembly.hpp"
 #include "planes/shard_handler.hpp"
 #include "planes/transport/rx_poller.hpp"
@@ -35,9 +35,6 @@ class Shard {
   const ShardHandler& handler() const noexcept { return handler_; }
   const dataplane::Reassembler* reassembler() const noexcept { return reassembler_.get(); }
 
-  // Control thread, before launch: where the shard reports drops (at most once a second).
-  void attach_logger(dataplane::LcoreLogger* logger) noexcept { logger_ = logger; }
-
  private:
   // Drain step: events other shards sent here (steered packets, SDP endpoints).
   class FabricDrain final : public dataplane::Poller {
@@ -57,21 +54,33 @@ class Shard {
     uint32_t poll(uint64_t now_tsc) noexcept override;
 
    private:
-    // Logs what was dropped since the last report, at most once a second.
+    // Sends a dataplane.notice with what was dropped since the last one, at most once a second.
     void report_drops(uint64_t now_tsc) noexcept;
 
     Shard& shard_;
     uint64_t next_report_tsc_ = 0;
-    std::array<uint64_t, 5> reported_{};  // drop counters at the last report
+    std::array<uint64_t, dataplane::kNoticeDropCount> reported_{};  // totals at the last notice
   };
 
-  dataplane::LcoreLogger* logger_ = nullptr;  // cp: wo before launch, dp: ro
+  // Finish step (end of run): every call and stream still tracked leaves as its final event.
+  class Finisher final : public dataplane::Poller {
+   public:
+    explicit Finisher(Shard& s) : shard_(s) {}
+    uint32_t poll(uint64_t now_tsc) noexcept override;
+
+   private:
+    Shard& shard_;
+  };
+
+  std::array<uint64_t, dataplane::kNoticeDropCount> drop_totals() const noexcept;
+
   transport::TransportCounters counters_;
   std::unique_ptr<dataplane::Reassembler> reassembler_;
   ShardHandler handler_;
   transport::RxPoller<ShardHandler> rx_;
   FabricDrain drain_;
   Housekeeping housekeeping_;
+  Finisher finisher_;
   dataplane::LcoreLoop loop_;
 };
 

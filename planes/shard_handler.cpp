@@ -1,28 +1,48 @@
 #include "planes/shard_handler.hpp"
 
-#include <rte_errno.h>
-
-#include <stdexcept>
-#include <string>
-
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
+#include <rte_pause.h>
+#include <sched.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string_view>
 
 #include "dataplane/packet_parser.hpp"
 #include "events/event_traits.hpp"
 #include "planes/media/codec.hpp"
 #include "planes/routing/session_key.hpp"
+#include "planes/signaling/sip_message.hpp"
 
 namespace rv::planes {
 namespace {
 
-constexpr unsigned kEndedRingSize = 16384;
 constexpr std::size_t kExpireBudget = 4096;  // call slots scanned per tick
+constexpr uint64_t kSyncWaitSeconds = 10;     // replay: a peer that never answers is counted
 
 media::MediaPlaneConfig media_config(const config::MediaConfig& c) {
   media::MediaPlaneConfig m;
   m.max_streams = c.max_streams;
   m.media_timeout_ns = uint64_t{c.media_timeout_s} * 1'000'000'000ull;
+  m.interval_ns = uint64_t{c.interval_s} * 1'000'000'000ull;
   return m;
+}
+
+constexpr events::Priority priority_of(signaling::EventPriority p) noexcept {
+  return static_cast<events::Priority>(p);
+}
+static_assert(priority_of(signaling::EventPriority::kCritical) == events::Priority::kCritical);
+static_assert(priority_of(signaling::EventPriority::kLow) == events::Priority::kLow);
+
+bool looks_like_sdp(const signaling::SipMessage& m) noexcept {
+  if (m.body.empty()) return false;
+  if (m.content_type.empty()) return m.body.starts_with("v=");
+  const std::string_view ct = m.content_type;
+  for (std::size_t i = 0; i + 3 <= ct.size(); ++i) {
+    if ((ct[i] | 0x20) == 's' && (ct[i + 1] | 0x20) == 'd' && (ct[i + 2] | 0x20) == 'p') return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -34,35 +54,64 @@ ShardHandler::ShardHandler(unsigned shard_index, unsigned shard_count, const con
           signaling::SignalingPlaneConfig::from_config(cfg.planes.signaling),
           static_cast<signaling::SignalingEventSink*>(this))),
       media_(std::make_unique<media::MediaPlane>(media_config(cfg.planes.media),
-                                                static_cast<media::MediaEventSink*>(this))) {
-  const std::string name = "rv_ended_" + std::to_string(shard_index);
-  ended_ring_ = rte_ring_create_elem(name.c_str(), sizeof(media::StreamEnded), kEndedRingSize,
-                                     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-  if (ended_ring_ == nullptr) {
-    throw std::runtime_error("cannot create ring " + name + ": " + rte_strerror(rte_errno));
-  }
-}
+                                                static_cast<media::MediaEventSink*>(this))) {}
 
-ShardHandler::~ShardHandler() { rte_ring_free(ended_ring_); }
+void ShardHandler::attach_fabric(routing::ShardFabric fabric, std::span<ShardHandler* const> peers,
+                                 bool replay_sync) {
+  fabric_.emplace(std::move(fabric));
+  std::copy_n(peers.begin(), std::min(peers.size(), peers_.size()), peers_.begin());
+  replay_sync_ = replay_sync;
+}
 
 void ShardHandler::on_packet(transport::PacketClass c, const dataplane::ParsedPacket& p,
                              uint64_t rx_ns, rte_mbuf* m, dataplane::LinkType link) noexcept {
   if (shards_ > 1) {
     const uint64_t key = routing::session_key(c, p);
-    if (events::shard_of(key, shards_) != index_) {
-      // The event owns one reference; the rx poller frees (or transmits) its own.
-      rte_mbuf_refcnt_update(m, 1);
-      if (fabric_->packets_out.publish(routing::SteeredPacket{m, rx_ns, key, c, link})
-              .value_or(0) == 0) {
-        rte_pktmbuf_free(m);
-        counters_.steer_dropped.add();
-      } else {
-        counters_.steered_out.add();
-      }
+    const unsigned owner = events::shard_of(key, shards_);
+    if (owner != index_) {
+      steer(c, key, owner, rx_ns, m, link);
       return;
     }
   }
   deliver(c, p, rx_ns);
+}
+
+void ShardHandler::steer(transport::PacketClass c, uint64_t key, unsigned owner, uint64_t rx_ns,
+                         rte_mbuf* m, dataplane::LinkType link) noexcept {
+  // The event owns one reference on every segment (a reassembled datagram is a chain); the rx
+  // poller frees (or transmits) its own.
+  const bool sync = replay_sync_ && c == transport::PacketClass::kSip;
+  rte_pktmbuf_refcnt_update(m, 1);
+  const routing::SteeredPacket ev{m, rx_ns, key, c, link, static_cast<uint8_t>(sync ? 1 : 0),
+                                  static_cast<uint8_t>(index_)};
+  if (!fabric_->packets_out.accepting() || fabric_->packets_out.publish(ev).value_or(0) == 0) {
+    rte_pktmbuf_free(m);
+    counters_.steer_dropped.add();
+    return;
+  }
+  counters_.steered_out.add();
+  if (sync) await_handled(owner, ++sync_sent_[owner]);
+}
+
+// Replay with several shards: waits until `owner` handled our seq-th SIP message, draining this
+// shard's own fabric meanwhile (the owner may be waiting for room in our rings), then picks up
+// the endpoints it learned. Yields the CPU: shards may share one.
+void ShardHandler::await_handled(unsigned owner, uint64_t seq) noexcept {
+  const std::atomic<uint64_t>& handled = peers_[owner]->sync_handled_[index_];
+  const uint64_t deadline = rte_rdtsc() + kSyncWaitSeconds * rte_get_tsc_hz();
+  for (uint32_t spins = 0; handled.load(std::memory_order_acquire) < seq; ++spins) {
+    if (poll_fabric(32) != 0) continue;
+    if (!fabric_->packets_out.accepting() || rte_rdtsc() >= deadline) {
+      counters_.sync_timeouts.add();
+      return;
+    }
+    if ((spins & 63) == 63) {
+      sched_yield();
+    } else {
+      rte_pause();
+    }
+  }
+  fabric_->endpoints_in.poll(UINT32_MAX);
 }
 
 void ShardHandler::on_steered(const routing::SteeredPacket& e) noexcept {
@@ -80,6 +129,10 @@ void ShardHandler::on_steered(const routing::SteeredPacket& e) noexcept {
     deliver(e.cls, p, e.rx_ns);
   }
   rte_pktmbuf_free(m);
+  if (e.sync != 0 && e.from_shard < kMaxShards) {
+    auto& done = sync_handled_[e.from_shard];
+    done.store(done.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+  }
 }
 
 bool ShardHandler::is_learned_media(const dataplane::ParsedPacket& p) const noexcept {
@@ -95,9 +148,17 @@ bool ShardHandler::is_learned_media(const dataplane::ParsedPacket& p) const noex
 
 uint32_t ShardHandler::poll_fabric(uint32_t budget) noexcept {
   if (!fabric_) return 0;
-  auto on_packet_event = [this](const routing::SteeredPacket& e) noexcept { on_steered(e); };
-  auto on_endpoint = [this](const signaling::MediaEndpointEvent& e) noexcept { learn(e); };
-  uint32_t n = static_cast<uint32_t>(fabric_->endpoints_in.poll(budget, on_endpoint));
+  bool endpoints_current = false;
+  auto on_packet_event = [&](const routing::SteeredPacket& e) noexcept {
+    // An endpoint published before a packet is visible once the packet was dequeued: learn it
+    // first, so the packet meets the same state as on the shard that sent the SDP.
+    if (!endpoints_current && e.cls != transport::PacketClass::kSip) {
+      fabric_->endpoints_in.poll(UINT32_MAX);
+      endpoints_current = true;
+    }
+    on_steered(e);
+  };
+  uint32_t n = static_cast<uint32_t>(fabric_->endpoints_in.poll(budget));
   n += static_cast<uint32_t>(fabric_->packets_in.poll(budget, on_packet_event));
   return n;
 }
@@ -128,21 +189,90 @@ uint32_t ShardHandler::on_tick() noexcept {
   return signaling_->expire(last_rx_ns_, kExpireBudget) + media_->expire(last_rx_ns_);
 }
 
-void ShardHandler::on_call_event(const signaling::CallEvent& /*e*/) noexcept {
+uint32_t ShardHandler::finish() noexcept {
+  return signaling_->flush(last_rx_ns_) + media_->end_all();
+}
+
+void ShardHandler::notify(const dataplane::DataplaneNotice& n) noexcept {
+  emit(fabric_->notices_out, n, events::EventTraits<dataplane::DataplaneNotice>::kDefaultPriority);
+}
+
+template <typename E>
+void ShardHandler::emit(events::Publisher<E>& out, const E& e, events::Priority p) noexcept {
+  if (!fabric_) return;
+  if (!out.accepting()) {
+    counters_.events_dropped.add();
+    return;
+  }
+  // 0 receivers with subscribers present: dropped (and counted by the fabric, by reason).
+  if (out.publish(e, p).value_or(0) == 0 && out.has_subscribers()) counters_.events_dropped.add();
+}
+
+void ShardHandler::on_call_event(const signaling::CallEvent& e) noexcept {
   counters_.call_events.add();
+  emit(fabric_->calls_out, e, priority_of(e.priority));
 }
 
 void ShardHandler::on_media_endpoint(const signaling::MediaEndpointEvent& e) noexcept {
   // RTP is steered by conversation, which the SDP endpoint alone cannot name: every shard
-  // learns every endpoint (the broadcast reaches this shard too, through its own ring).
-  if (fabric_) {
-    if (fabric_->endpoints_out.publish(e).value_or(0) == 0) counters_.steer_dropped.add();
+  // learns every endpoint (GlobalBroadcast; in-line on this shard).
+  if (!fabric_) {
+    learn_endpoint(e);
     return;
   }
-  learn(e);
+  emit(fabric_->endpoints_out, e, priority_of(e.priority));
 }
 
-void ShardHandler::learn(const signaling::MediaEndpointEvent& e) noexcept {
+void ShardHandler::on_registration(const signaling::RegistrationEvent& e) noexcept {
+  emit(fabric_->registrations_out, e,
+       events::EventTraits<signaling::RegistrationEvent>::kDefaultPriority);
+}
+
+bool ShardHandler::wants_sip_messages() const noexcept {
+  return fabric_ && fabric_->messages_out.has_subscribers();
+}
+
+void ShardHandler::on_sip_message(const signaling::SipMessage& m, const dataplane::FlowKey& flow,
+                                  bool retransmission, uint64_t ts) noexcept {
+  signaling::SipMessageEvent e;
+  e.call_id_hash = signaling::hash_call_id(m.call_id);
+  e.timestamp_ns = ts;
+  e.flow = flow;
+  e.cseq = m.cseq;
+  e.length = m.length;
+  e.status_code = m.is_request ? 0 : m.status_code;
+  e.method = m.method;
+  e.cseq_method = m.cseq_method;
+  e.is_request = m.is_request ? 1 : 0;
+  e.retransmission = retransmission ? 1 : 0;
+  e.call_id.assign(m.call_id);
+  e.from_tag.assign(m.from.tag);
+  e.to_tag.assign(m.to.tag);
+  e.branch.assign(m.via_branch);
+  if (looks_like_sdp(m) && signaling::parse_sdp(m.body, sdp_) == signaling::SdpStatus::kOk) {
+    for (uint8_t i = 0; i < sdp_.media_count && e.media_count < e.media.size(); ++i) {
+      const auto& sm = sdp_.media[i];
+      if (!sm.has_addr) continue;
+      auto& out = e.media[e.media_count++];
+      out.addr = sm.addr;
+      out.port = sm.port;
+      out.kind = static_cast<uint8_t>(sm.kind);
+      out.from_caller = m.is_request ? 1 : 0;
+      out.mline = i;
+      if (sm.format_count != 0) {
+        const auto* r = sm.rtpmap(sm.formats[0]);
+        const auto map = r != nullptr ? *r : signaling::static_payload_type(sm.formats[0]);
+        out.payload_type = sm.formats[0];
+        out.clock_rate = map.clock_rate;
+        std::copy_n(map.encoding.data(), std::min(map.encoding.size(), out.codec.size() - 1),
+                    out.codec.begin());
+      }
+    }
+  }
+  emit(fabric_->messages_out, e, events::EventTraits<signaling::SipMessageEvent>::kDefaultPriority);
+}
+
+void ShardHandler::learn_endpoint(const signaling::MediaEndpointEvent& e) noexcept {
   std::array<media::PayloadMapping, media::kMaxPayloadMappings> maps{};
   std::size_t n = 0;
   // rtpmap lines first (they carry the clock rate), then static payload types.
@@ -156,37 +286,17 @@ void ShardHandler::learn(const signaling::MediaEndpointEvent& e) noexcept {
   counters_.media_endpoints.add();
 }
 
-void ShardHandler::on_stream_started(const media::StreamStarted& /*e*/) noexcept {}
+void ShardHandler::on_stream_started(const media::StreamStarted& e) noexcept {
+  emit(fabric_->started_out, e, events::EventTraits<media::StreamStarted>::kDefaultPriority);
+}
+
+void ShardHandler::on_stream_interval(const media::StreamInterval& e) noexcept {
+  emit(fabric_->intervals_out, e, events::EventTraits<media::StreamInterval>::kDefaultPriority);
+}
 
 void ShardHandler::on_stream_ended(const media::StreamEnded& e) noexcept {
   counters_.streams_ended.add();
-  if (finishing_ != nullptr) {
-    finishing_->push_back(e);  // control thread, lcore stopped: may allocate
-    return;
-  }
-  media::StreamEnded copy = e;  // the ring API takes a non-const source
-  if (rte_ring_sp_enqueue_elem(ended_ring_, &copy, sizeof(copy)) != 0) {
-    counters_.streams_ended_dropped.add();
-  }
-}
-
-std::size_t ShardHandler::drain_ended(std::vector<media::StreamEnded>& out) {
-  std::array<media::StreamEnded, 64> buf;
-  std::size_t total = 0;
-  for (;;) {
-    const unsigned n = rte_ring_sc_dequeue_burst_elem(ended_ring_, buf.data(), sizeof(buf[0]),
-                                                      buf.size(), nullptr);
-    out.insert(out.end(), buf.begin(), buf.begin() + n);
-    total += n;
-    if (n < buf.size()) return total;
-  }
-}
-
-void ShardHandler::finish(std::vector<media::StreamEnded>& out) {
-  drain_ended(out);
-  finishing_ = &out;
-  media_->end_all();
-  finishing_ = nullptr;
+  emit(fabric_->ended_out, e, events::EventTraits<media::StreamEnded>::kDefaultPriority);
 }
 
 }  // namespace rv::planes

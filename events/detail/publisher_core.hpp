@@ -12,7 +12,9 @@
 #include <rte_pause.h>
 #include <rte_ring.h>
 #include <rte_ring_elem.h>
+#include <sched.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <bit>
@@ -79,6 +81,19 @@ class PublisherCore {
     return true;
   }
   uint32_t route_count() const noexcept { return route_count_.load(std::memory_order_acquire); }
+
+  // Producer thread: the smallest free space over the rings this publisher feeds at priority p
+  // (in-line and detached routes excluded); UINT32_MAX when it feeds none.
+  uint32_t headroom(Priority p) const noexcept {
+    uint32_t least = UINT32_MAX;
+    const uint32_t n = route_count_.load(std::memory_order_acquire);
+    for (uint32_t i = 0; i < n; ++i) {
+      const Route<E>& r = routes_[i];
+      if (r.inline_dispatch || !r.sub->attached.load(std::memory_order_relaxed)) continue;
+      least = std::min(least, rte_ring_free_count(r.rings[cls(p)]));
+    }
+    return least;
+  }
   const Route<E>& route(uint32_t i) const noexcept { return routes_[i]; }
 
   // ---- producer thread. Returns the number of subscribers that received the event.
@@ -204,6 +219,16 @@ class PublisherCore {
     rte_ring* overflow = r.spills[c];
     const bool spill = spills(p) && overflow != nullptr;
     const auto* bytes = static_cast<const std::byte*>(objs);
+    if (sys_.waits_when_full()) {
+      // Lossless: wait for the consumer (behind a spill, in the overflow, to keep the order).
+      rte_ring* target = behind_spill ? overflow : r.rings[c];
+      done += wait_lossless(target, r.mp, bytes + std::size_t{done} * esize, esize, n - done);
+      if (done == n) return n;
+      const uint32_t late = n - done;
+      counters_.dropped[static_cast<std::size_t>(DropReason::kWaitTimeout)].add(late);
+      r.dropped_ring_full.add(late);
+      return done;
+    }
     if (!behind_spill && r.mp && (spill || kPolicy == Backpressure::kBoundedWait)) {
       done += wait_enqueue(r.rings[c], bytes + std::size_t{done} * esize, esize, n - done);
       if (done == n) return n;
@@ -237,6 +262,44 @@ class PublisherCore {
       if (done < n) rte_pause();
     }
     return done;
+  }
+
+  // Lossless mode: spins, then yields the CPU (a consumer may share it), until the ring takes
+  // the elements, the system stops accepting, or lossless_wait expires.
+  uint32_t wait_lossless(rte_ring* ring, bool mp, const std::byte* objs, uint32_t esize,
+                         uint32_t n) noexcept {
+    uint32_t done = 0;
+    const uint64_t deadline = rte_rdtsc() + sys_.lossless_cycles;
+    for (uint32_t spins = 0; done < n; ++spins) {
+      unsigned free_space = 0;
+      done += enqueue(ring, mp, objs + std::size_t{done} * esize, esize, n - done, &free_space);
+      if (done == n || !sys_.accepting() || rte_rdtsc() >= deadline) break;
+      pause_or_yield(spins);
+    }
+    return done;
+  }
+
+  static void pause_or_yield(uint32_t spins) noexcept {
+    if ((spins & 63) == 63) {
+      sched_yield();
+    } else {
+      rte_pause();
+    }
+  }
+
+  // A pool object for e; in lossless mode waits for one to be returned (bounded).
+  PoolObject<E>* acquire_object(const E& e, uint64_t stamp, uint32_t refs) noexcept {
+    PoolObject<E>* o = acquire(pool_, e, stamp, refs);
+    if (o != nullptr || !sys_.waits_when_full()) [[likely]] {
+      return o;
+    }
+    const uint64_t deadline = rte_rdtsc() + sys_.lossless_cycles;
+    for (uint32_t spins = 0; o == nullptr; ++spins) {
+      if (!sys_.accepting() || rte_rdtsc() >= deadline) break;
+      pause_or_yield(spins);
+      o = acquire(pool_, e, stamp, refs);
+    }
+    return o;
   }
 
   void dispatch_inline(Route<E>& r, const E& e) noexcept {
@@ -298,7 +361,7 @@ class PublisherCore {
       }
     } else {
       const auto wanted = static_cast<uint32_t>(std::popcount(mask));
-      PoolObject<E>* o = acquire(pool_, e, stamp, wanted);
+      PoolObject<E>* o = acquire_object(e, stamp, wanted);
       if (o == nullptr) [[unlikely]] {
         counters_.dropped[static_cast<std::size_t>(DropReason::kPoolExhausted)].add(wanted);
         return 0;
@@ -407,7 +470,7 @@ class PublisherCore {
       objs_[j] = nullptr;
       if (masks_[j] == 0) continue;
       const auto wanted = static_cast<uint32_t>(std::popcount(masks_[j]));
-      objs_[j] = acquire(pool_, chunk[j], next_stamp(p), wanted);
+      objs_[j] = acquire_object(chunk[j], next_stamp(p), wanted);
       if (objs_[j] == nullptr) {
         counters_.dropped[static_cast<std::size_t>(DropReason::kPoolExhausted)].add(wanted);
         masks_[j] = 0;

@@ -29,11 +29,18 @@ struct SystemShared {
   uint32_t sample_mask = 0;    // ro: latency_sample_every - 1
   bool metrics = true;         // ro
   bool priority = true;        // ro
+  // Lossless mode (replay, end-of-run drain): a producer facing a full ring or an empty pool
+  // waits for the consumer instead of dropping, up to lossless_wait, yielding the CPU so that a
+  // consumer sharing it makes progress. cp: wo (set_lossless), dp: ro.
+  std::atomic<bool> lossless{false};
+  uint64_t lossless_cycles = 0;  // ro: lossless_wait in TSC cycles
 
   void init_clock() noexcept {
     tsc_hz = rte_get_tsc_hz();
     if (tsc_hz == 0) tsc_hz = 1;
     wait_cycles = static_cast<uint64_t>(opts.control_wait.count()) * tsc_hz / 1000000;
+    lossless_cycles = static_cast<uint64_t>(opts.lossless_wait.count()) * tsc_hz / 1000;
+    lossless.store(opts.lossless, std::memory_order_relaxed);
     ns_per_cycle_q32 = static_cast<uint64_t>((static_cast<Uint128>(1000000000) << 32) /
                                              tsc_hz);
     sample_mask = opts.latency_sample_every - 1;
@@ -43,6 +50,7 @@ struct SystemShared {
   uint64_t cycles_to_ns(uint64_t c) const noexcept {
     return static_cast<uint64_t>((static_cast<Uint128>(c) * ns_per_cycle_q32) >> 32);
   }
+  bool waits_when_full() const noexcept { return lossless.load(std::memory_order_relaxed); }
   bool accepting() const noexcept {
     return state.load(std::memory_order_relaxed) == State::kRunning;
   }

@@ -1,8 +1,7 @@
 #pragma once
-// Events the media plane emits (DESIGN.md §3 static fast path: trivially copyable, <= 128 bytes)
-// and the sink interface they leave through. The lead connects the sink to the event fabric:
-// StreamStarted at Normal priority, StreamEnded at High (the signaling plane marks one-way or
-// dead-media calls from it), both affine to the call (call_hash).
+// Events the media plane emits (DESIGN.md §3: media.stream_started, media.stream_interval,
+// media.stream_ended; Low priority, batchable) and the sink interface they leave through. The
+// shard's sink publishes them on the fabric to the control group's consumers. Trivially copyable.
 
 #include <cstdint>
 #include <string_view>
@@ -36,6 +35,24 @@ struct StreamStarted {
   uint64_t first_ns = 0;
 };
 
+// Periodic numbers of a running stream (every planes.media.interval_s of capture time), so that
+// quality is known while the stream runs. Cumulative since the stream's first packet.
+struct StreamInterval {
+  dataplane::FlowKey flow;
+  uint32_t ssrc = 0;
+  uint32_t packets = 0;
+  int64_t expected = 0;
+  int64_t lost = 0;
+  float jitter_ms = 0;       // current RFC 3550 estimate
+  float jitter_max_ms = 0;
+  float max_delta_ms = 0;    // largest inter-arrival gap so far
+  uint8_t mos_x10 = 0;       // MOS * 10 from the numbers so far
+  uint8_t payload_type = 0;
+  uint8_t codec = 0;
+  uint64_t call_hash = 0;
+  uint64_t timestamp_ns = 0;  // capture time of the interval's end
+};
+
 // The final per-stream numbers (the report's streams[] entry, the call's quality summary).
 struct StreamEnded {
   dataplane::FlowKey flow;
@@ -52,13 +69,16 @@ struct StreamEnded {
   float jitter_mean_ms = 0;
   float jitter_max_ms = 0;
   float rtt_ms = -1;  // from RTCP LSR/DLSR, < 0 when unknown
+  float max_delta_ms = 0;  // largest inter-arrival gap (a media gap shows here)
   uint64_t call_hash = 0;
   uint64_t first_ns = 0;
   uint64_t last_ns = 0;
+  uint64_t bytes = 0;  // RTP payload bytes
 };
 
 static_assert(std::is_trivially_copyable_v<StreamStarted> && sizeof(StreamStarted) <= 128);
-static_assert(std::is_trivially_copyable_v<StreamEnded> && sizeof(StreamEnded) <= 128);
+static_assert(std::is_trivially_copyable_v<StreamInterval> && sizeof(StreamInterval) <= 128);
+static_assert(std::is_trivially_copyable_v<StreamEnded>);
 
 // Receives the plane's events on the owning lcore; implementations must be noexcept, must not
 // block and must not call back into the plane.
@@ -67,6 +87,7 @@ class MediaEventSink {
   virtual ~MediaEventSink() = default;
   virtual void on_stream_started(const StreamStarted& e) noexcept = 0;
   virtual void on_stream_ended(const StreamEnded& e) noexcept = 0;
+  virtual void on_stream_interval(const StreamInterval& e) noexcept { (void)e; }
 };
 
 }  // namespace rv::planes::media

@@ -9,6 +9,7 @@
 namespace rv::planes::media {
 namespace {
 constexpr uint32_t kEndpointSweepBudget = 256;
+constexpr uint32_t kIntervalScanBudget = 4096;  // stream slots visited per tick for intervals
 }  // namespace
 
 MediaPlane::MediaPlane(const MediaPlaneConfig& cfg, MediaEventSink* sink)
@@ -138,6 +139,7 @@ void MediaPlane::account(StreamRecord& r, const RtpHeader& h, std::span<const ui
     r.codec = static_cast<uint8_t>(pi.codec);
   }
   if (pi.codec == Codec::kTelephoneEvent) on_telephone_event(r, h, payload);
+  if (!first && arrival_ns > r.last_ns) r.max_delta_ns = std::max(r.max_delta_ns, arrival_ns - r.last_ns);
   r.last_ns = std::max(r.last_ns, arrival_ns);
   r.bytes += h.payload_len;
   counters_.rtp_packets.add();
@@ -148,6 +150,7 @@ void MediaPlane::account(StreamRecord& r, const RtpHeader& h, std::span<const ui
     r.lost_counted = lost;
   }
   if (first && sink_ != nullptr) {
+    r.next_interval_ns = arrival_ns + cfg_.interval_ns;
     sink_->on_stream_started(
         StreamStarted{r.flow, r.ssrc, r.payload_type, r.codec, r.call_hash, arrival_ns});
   }
@@ -232,6 +235,19 @@ void MediaPlane::apply_report_block(const RtcpReportBlock& b, const dataplane::F
   }
 }
 
+double MediaPlane::mos_of(const StreamRecord& r) const noexcept {
+  QualityInput q;
+  q.codec = static_cast<Codec>(r.codec);
+  const int64_t expected = r.stats.expected();
+  const int64_t lost = r.stats.lost();
+  q.loss_percent = expected > 0 && lost > 0
+                       ? 100.0 * static_cast<double>(lost) / static_cast<double>(expected)
+                       : 0.0;
+  q.jitter_ms = r.stats.jitter_mean_ms();
+  q.rtt_ms = r.rtcp.rtt_ms;
+  return estimate_mos(q);
+}
+
 StreamEnded MediaPlane::final_numbers(const StreamRecord& r, EndReason why) const noexcept {
   StreamEnded e;
   e.flow = r.flow;
@@ -247,18 +263,42 @@ StreamEnded MediaPlane::final_numbers(const StreamRecord& r, EndReason why) cons
   e.jitter_mean_ms = static_cast<float>(r.stats.jitter_mean_ms());
   e.jitter_max_ms = static_cast<float>(r.stats.jitter_max_ms());
   e.rtt_ms = r.rtcp.rtt_ms;
+  e.max_delta_ms = static_cast<float>(static_cast<double>(r.max_delta_ns) / 1e6);
   e.call_hash = r.call_hash;
   e.first_ns = r.stats.first_ns();
   e.last_ns = r.last_ns;
-  QualityInput q;
-  q.codec = static_cast<Codec>(r.codec);
-  q.loss_percent = e.expected > 0 && e.lost > 0
-                       ? 100.0 * static_cast<double>(e.lost) / static_cast<double>(e.expected)
-                       : 0.0;
-  q.jitter_ms = r.stats.jitter_mean_ms();
-  q.rtt_ms = r.rtcp.rtt_ms;
-  e.mos_x10 = static_cast<uint8_t>(std::lround(estimate_mos(q) * 10));
+  e.bytes = r.bytes;
+  e.mos_x10 = static_cast<uint8_t>(std::lround(mos_of(r) * 10));
   return e;
+}
+
+uint32_t MediaPlane::report_intervals(uint64_t now_ns) noexcept {
+  if (cfg_.interval_ns == 0 || sink_ == nullptr || table_.size() == 0) return 0;
+  uint32_t n = 0;
+  const uint32_t cap = table_.capacity();
+  for (uint32_t visited = 0; visited < kIntervalScanBudget && visited < cap; ++visited) {
+    interval_cursor_ = interval_cursor_ + 1 < cap ? interval_cursor_ + 1 : 0;
+    StreamRecord& r = table_.record(interval_cursor_);
+    if (!r.used || r.next_interval_ns == 0 || now_ns < r.next_interval_ns) continue;
+    r.next_interval_ns = now_ns + cfg_.interval_ns;
+    StreamInterval e;
+    e.flow = r.flow;
+    e.ssrc = r.ssrc;
+    e.packets = r.stats.packets();
+    e.expected = r.stats.expected();
+    e.lost = r.stats.lost();
+    e.jitter_ms = static_cast<float>(r.stats.jitter_ms());
+    e.jitter_max_ms = static_cast<float>(r.stats.jitter_max_ms());
+    e.max_delta_ms = static_cast<float>(static_cast<double>(r.max_delta_ns) / 1e6);
+    e.mos_x10 = static_cast<uint8_t>(std::lround(mos_of(r) * 10));
+    e.payload_type = r.payload_type;
+    e.codec = r.codec;
+    e.call_hash = r.call_hash;
+    e.timestamp_ns = now_ns;
+    sink_->on_stream_interval(e);
+    ++n;
+  }
+  return n;
 }
 
 void MediaPlane::end_stream(StreamRecord& r, EndReason why) noexcept {
@@ -277,6 +317,7 @@ uint32_t MediaPlane::expire(uint64_t now_ns) noexcept {
     (r.bye_seen ? counters_.streams_bye : counters_.streams_timed_out).add();
   });
   if (n != 0) counters_.streams_active.set(table_.size());
+  report_intervals(now_ns);
   const uint32_t gone = endpoints_.sweep(now_ns, cfg_.endpoint_ttl_ns, kEndpointSweepBudget);
   if (gone != 0) counters_.endpoints_expired.add(gone);
   return n;
@@ -307,10 +348,6 @@ bool MediaPlane::learn_endpoint(const dataplane::Endpoint& ep, uint64_t call_has
   const bool ok = endpoints_.learn(ep, call_hash, {}, payload_types, now_ns);
   (ok ? counters_.endpoints_learned : counters_.endpoints_rejected).add();
   return ok;
-}
-
-bool MediaPlane::forget_endpoint(const dataplane::Endpoint& ep) noexcept {
-  return endpoints_.forget(ep);
 }
 
 StreamReport MediaPlane::live_report(const StreamRecord& r) const {

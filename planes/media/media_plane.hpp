@@ -8,11 +8,12 @@
 // memory up front, may throw std::bad_alloc), then used only by that lcore: every method not
 // marked otherwise is noexcept, allocation-free, lock-free and never logs.
 // counters() and histograms() may be read by any thread at any time (relaxed atomics).
-// snapshot() and call_ids() read plain per-stream data: call them on the owning lcore or while
-// it is quiescent (stopped, or replay finished), never concurrently with packet input.
+// snapshot() and call_ids() read plain per-stream data (diagnostics and tests): call them on the
+// owning lcore or while it is quiescent, never concurrently with packet input. The running
+// appliance never calls them: stream results leave as media.* events through the sink.
 //
 // Lcore loop order: on_rtp()/on_rtcp() per classified packet (or on_rtp_burst()), learn_endpoint()
-// / forget_endpoint() for the signaling plane's SDP events, expire(now) at the housekeeping tick,
+// for the signaling plane's SDP events, expire(now) at the housekeeping tick,
 // end_all() at shutdown / end of replay. Events leave through the MediaEventSink (same thread).
 
 #include <cstdint>
@@ -40,6 +41,7 @@ struct MediaPlaneConfig {
   uint64_t endpoint_ttl_ns = 3'600'000'000'000ull;  // unused learned endpoints are dropped after
   uint8_t event_payload_type = 101;  // telephone-event without SDP (Wireshark's default); 0 = none
   bool evict_when_full = true;       // table full: end the stream nearest its timeout (counted)
+  uint64_t interval_ns = 10'000'000'000ull;  // planes.media.interval_s; 0: no interval events
 };
 
 // One RTP datagram for the burst interface.
@@ -73,7 +75,6 @@ class MediaPlane {
                       std::span<const PayloadMapping> payload_types, uint64_t now_ns) noexcept;
   bool learn_endpoint(const dataplane::Endpoint& ep, std::string_view call_id,
                       std::span<const PayloadMapping> payload_types, uint64_t now_ns) noexcept;
-  bool forget_endpoint(const dataplane::Endpoint& ep) noexcept;
   // True when SDP announced `ep` (owning lcore).
   bool knows_endpoint(const dataplane::Endpoint& ep) const noexcept {
     return endpoints_.size() != 0 && endpoints_.contains(ep);
@@ -114,6 +115,9 @@ class MediaPlane {
   void apply_report_block(const RtcpReportBlock& b, const dataplane::FlowKey& flow,
                           uint64_t arrival_ns) noexcept;
   StreamEnded final_numbers(const StreamRecord& r, EndReason why) const noexcept;
+  double mos_of(const StreamRecord& r) const noexcept;
+  // media.stream_interval for running streams whose interval elapsed (bounded scan per tick).
+  uint32_t report_intervals(uint64_t now_ns) noexcept;
   void end_stream(StreamRecord& r, EndReason why) noexcept;  // emits; caller removes
   StreamReport live_report(const StreamRecord& r) const;
 
@@ -123,6 +127,7 @@ class MediaPlane {
   MediaHistograms histograms_;
   StreamTable table_;
   EndpointMap endpoints_;
+  uint32_t interval_cursor_ = 0;
 };
 
 }  // namespace rv::planes::media

@@ -38,6 +38,7 @@ struct alignas(64) StreamRecord {
   uint64_t last_ns = 0;
   uint64_t bytes = 0;
   int64_t lost_counted = 0;  // loss already added to the monotonic counter
+  uint64_t max_delta_ns = 0;  // largest inter-arrival gap
   RtpStats stats;
   // Cold: association, RTCP, events, timers.
   uint64_t call_hash = 0;  // 0: no SDP association
@@ -47,6 +48,7 @@ struct alignas(64) StreamRecord {
   uint32_t dtmf_events = 0;
   uint8_t last_event = 0;
   bool bye_seen = false;  // RTCP BYE from this SSRC: reported as the end reason
+  uint64_t next_interval_ns = 0;  // capture time of the next media.stream_interval
   // Timer wheel links (stream table).
   uint32_t timer_prev = 0;
   uint32_t timer_next = 0;

@@ -69,6 +69,8 @@ class StreamTable {
     }
   }
 
+  // The record in slot i < capacity() (check `used`).
+  StreamRecord& record(uint32_t i) noexcept { return records_[i]; }
   uint32_t size() const noexcept { return size_; }
   uint32_t capacity() const noexcept { return capacity_; }
   uint64_t timeout_ns() const noexcept { return timeout_ns_; }

@@ -33,18 +33,10 @@ CallTracker::CallTracker(const SignalingPlaneConfig& config, SignalingCounters& 
       counters_(counters),
       sink_(sink),
       table_(config.max_calls),
-      retrans_(config.retransmission_slots, config.retransmission_window_ns),
-      completed_cap_(config.completed_calls_kept == 0 ? 1 : config.completed_calls_kept) {
-  completed_ = std::make_unique<CallRecord[]>(completed_cap_);
-}
+      retrans_(config.retransmission_slots, config.retransmission_window_ns) {}
 
 std::size_t CallTracker::memory_bytes() const noexcept {
-  return table_.memory_bytes() + retrans_.memory_bytes() + completed_cap_ * sizeof(CallRecord);
-}
-
-const CallRecord& CallTracker::completed(std::size_t i) const noexcept {
-  const std::size_t oldest = (completed_head_ + completed_cap_ - completed_size_) % completed_cap_;
-  return completed_[(oldest + i) % completed_cap_];
+  return table_.memory_bytes() + retrans_.memory_bytes();
 }
 
 bool CallTracker::is_retransmission(const SipMessage& m, uint64_t ts) noexcept {
@@ -59,7 +51,8 @@ bool CallTracker::is_retransmission(const SipMessage& m, uint64_t ts) noexcept {
   return retrans_.seen(h, ts);
 }
 
-void CallTracker::on_message(const SipMessage& m, const dataplane::FlowKey&, uint64_t ts) noexcept {
+bool CallTracker::on_message(const SipMessage& m, const dataplane::FlowKey& flow,
+                             uint64_t ts) noexcept {
   counters_.messages.add();
   if (m.is_request) {
     counters_.requests[static_cast<std::size_t>(m.method)].add();
@@ -68,13 +61,40 @@ void CallTracker::on_message(const SipMessage& m, const dataplane::FlowKey&, uin
   }
   if (is_retransmission(m, ts)) {
     counters_.retransmissions.add();
-    return;
+    return true;
   }
   if (m.is_request) {
     on_request(m, ts);
   } else {
     on_response(m, ts);
   }
+  if ((m.is_request ? m.method : m.cseq_method) == SipMethod::kRegister) {
+    on_registration(m, flow, ts);
+  }
+  return false;
+}
+
+void CallTracker::on_registration(const SipMessage& m, const dataplane::FlowKey& flow,
+                                  uint64_t ts) noexcept {
+  RegistrationEvent e;
+  e.call_id_hash = hash_call_id(m.call_id);
+  e.timestamp_ns = ts;
+  e.flow = flow;
+  e.cseq = m.cseq;
+  e.status_code = m.is_request ? 0 : m.status_code;
+  e.is_request = m.is_request ? 1 : 0;
+  e.aor.assign(m.to.uri);
+  e.contact.assign(m.contact);
+  if (const SipHeader* h = m.find(SipHeaderId::kExpires)) {
+    uint32_t v = 0;
+    for (const char ch : h->value) {
+      if (ch < '0' || ch > '9' || v > 429496728u) break;
+      v = v * 10 + uint32_t(ch - '0');
+    }
+    e.expires = v;
+  }
+  sink_.on_registration(e);
+  counters_.registrations.add();
 }
 
 void CallTracker::emit(const CallRecord& c, CallEventKind kind, uint64_t ts) noexcept {
@@ -92,6 +112,7 @@ void CallTracker::emit(const CallRecord& c, CallEventKind kind, uint64_t ts) noe
   e.priority = (kind == CallEventKind::kReinvite || kind == CallEventKind::kMediaChanged)
                    ? EventPriority::kHigh
                    : EventPriority::kCritical;
+  e.record = c;
   sink_.on_call_event(e);
 }
 
@@ -119,16 +140,21 @@ void CallTracker::terminate(CallRecord& c, CallResult result, CallEndReason why,
   emit(c, CallEventKind::kEnded, ts);
 }
 
-void CallTracker::retire(std::size_t slot) noexcept {
-  if (completed_size_ == completed_cap_) {
-    counters_.completed_records_dropped.add();
-  } else {
-    ++completed_size_;
-  }
-  completed_[completed_head_] = table_.at(slot);
-  completed_head_ = (completed_head_ + 1) % completed_cap_;
+void CallTracker::retire(std::size_t slot, uint64_t ts) noexcept {
+  emit(table_.at(slot), CallEventKind::kRetired, ts);
   table_.erase(slot);
   counters_.calls_in_table.set(table_.size());
+}
+
+uint32_t CallTracker::flush(uint64_t ts) noexcept {
+  uint32_t n = 0;
+  for (std::size_t i = 0; i < table_.capacity(); ++i) {
+    const CallRecord& c = table_.at(i);
+    if (c.empty()) continue;
+    emit(c, CallEventKind::kFlushed, ts);
+    ++n;
+  }
+  return n;
 }
 
 CallRecord* CallTracker::start_call(const SipMessage& m, uint64_t hash, uint64_t ts) noexcept {
@@ -140,11 +166,14 @@ CallRecord* CallTracker::start_call(const SipMessage& m, uint64_t hash, uint64_t
       v.state = CallState::kTerminated;
       v.end_reason = CallEndReason::kEvicted;
       v.end_ns = ts;
+      // Pushed out before its end: counted like a call that ran out of time, so that results
+      // (and ASR) still add up to the calls seen.
+      count_result(v, v.answer_ns != 0 ? CallResult::kAnswered : CallResult::kTimedOut);
       --active_;
       counters_.calls_active.set(active_);
       emit(v, CallEventKind::kEnded, ts);
     }
-    retire(victim);
+    retire(victim, ts);
   }
   CallRecord* c = table_.insert(hash, m.call_id);
   c->invite_ns = ts;
@@ -163,7 +192,7 @@ void CallTracker::on_request(const SipMessage& m, uint64_t ts) noexcept {
   CallRecord* c = table_.find(hash, m.call_id);
   if (m.method == SipMethod::kInvite && m.to.tag.empty()) {
     if (c != nullptr && c->state == CallState::kTerminated) {
-      retire(table_.slot_of(c));  // Call-ID reused by a new call
+      retire(table_.slot_of(c), ts);  // Call-ID reused by a new call
       c = nullptr;
     }
     if (c == nullptr) {
@@ -354,7 +383,7 @@ uint32_t CallTracker::expire(uint64_t now, std::size_t budget) noexcept {
                  now - c.end_ns > cfg_.linger_ns) {
         // Backward shift may pull another record into slot i: visit it again (bounded: the
         // table shrinks with every retire).
-        retire(i);
+        retire(i, now);
         ++changed;
         continue;
       }

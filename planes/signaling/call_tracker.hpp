@@ -5,8 +5,9 @@
 // duration, and emits CallEvents and MediaEndpointEvents to the sink.
 //
 // Single-threaded: one instance per lcore (messages steered by Call-ID). on_message() and
-// expire() are noexcept and allocation-free. The completed-call ring and the table are read by
-// snapshot functions on the control thread only while the owning lcore is stopped.
+// expire() are noexcept and allocation-free. Results leave only as events: every change of a
+// call carries its record, and the last event of a call (kRetired when it leaves the table,
+// kFlushed at the end of a run) carries the final one.
 
 #include <cstdint>
 #include <memory>
@@ -27,16 +28,18 @@ class CallTracker {
   CallTracker(const SignalingPlaneConfig& config, SignalingCounters& counters,
               SignalingEventSink& sink);  // allocates (start-up only)
 
-  void on_message(const SipMessage& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
+  // Returns true when `m` was a retransmission (counted, otherwise ignored).
+  bool on_message(const SipMessage& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
 
   // Applies timeouts and retires lingering calls, visiting at most `budget` table slots from a
   // rotating cursor (the whole table when budget >= capacity). Returns calls that changed.
   uint32_t expire(uint64_t now_ns, std::size_t budget) noexcept;
 
+  // End of run or shutdown (owning lcore, after its last packet): publishes every call still in
+  // the table as kFlushed, unchanged. Returns how many.
+  uint32_t flush(uint64_t ts) noexcept;
+
   const CallTable& table() const noexcept { return table_; }
-  // Finished calls retired from the table, oldest first: completed(0 .. completed_size()-1).
-  std::size_t completed_size() const noexcept { return completed_size_; }
-  const CallRecord& completed(std::size_t i) const noexcept;
   std::size_t memory_bytes() const noexcept;
 
  private:
@@ -45,7 +48,8 @@ class CallTracker {
   void on_response(const SipMessage& m, uint64_t ts) noexcept;
   void on_invite_response(CallRecord& c, const SipMessage& m, uint64_t ts) noexcept;
   void terminate(CallRecord& c, CallResult result, CallEndReason why, uint64_t ts) noexcept;
-  void retire(std::size_t slot) noexcept;
+  void retire(std::size_t slot, uint64_t ts) noexcept;
+  void on_registration(const SipMessage& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
   // Learns media endpoints from an SDP body; `mid_call`: a re-INVITE/UPDATE exchange, so a
   // change is reported as kMediaChanged.
   void learn_sdp(CallRecord& c, const SipMessage& m, bool from_caller, bool offer, bool mid_call,
@@ -59,10 +63,6 @@ class CallTracker {
   SignalingEventSink& sink_;
   CallTable table_;
   RetransmissionCache retrans_;
-  std::unique_ptr<CallRecord[]> completed_;
-  std::size_t completed_cap_ = 0;
-  std::size_t completed_head_ = 0;  // next write position
-  std::size_t completed_size_ = 0;
   std::size_t expire_cursor_ = 0;
   uint64_t active_ = 0;
   SdpSession sdp_;  // scratch, reused per message

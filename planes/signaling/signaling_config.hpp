@@ -19,7 +19,6 @@ struct SignalingPlaneConfig {
   uint64_t tcp_gap_timeout_ns = 2'000'000'000ull;       // hole given up after this long
   uint64_t retransmission_window_ns = 32'000'000'000ull;  // 64*T1
   uint32_t retransmission_slots = 65536;  // direct-mapped recent-message cache (power of two)
-  uint32_t completed_calls_kept = 4096;   // ring of finished calls kept for the report
 
   static SignalingPlaneConfig from_config(const config::SignalingConfig& c) noexcept {
     SignalingPlaneConfig p;

@@ -39,7 +39,7 @@ struct alignas(64) SignalingCounters {
   RelaxedCounter orphan_messages;     // in-dialog messages of calls not in the table
   RelaxedCounter forked_responses;    // 1xx/2xx with a second To-tag
   RelaxedCounter reinvites;
-  RelaxedCounter completed_records_dropped;  // completed-call ring overwrote an old record
+  RelaxedCounter registrations;       // REGISTER requests and responses (RegistrationEvents)
 
   RelaxedCounter sdp_bodies;          // SDP bodies parsed
   RelaxedCounter sdp_malformed;

@@ -1,7 +1,8 @@
 #pragma once
-// Events the signaling plane emits (DESIGN.md §5): SDP-learned media endpoints for the media
-// plane (High), call setup/teardown (Critical) and mid-call changes (High). Trivially copyable,
-// at most 128 bytes, so the fabric can copy them into rte_ring_*_elem slots.
+// Events the signaling plane emits (DESIGN.md §3, §5): SDP-learned media endpoints for the media
+// planes (High, 128 bytes: copied into ring slots), call setup/teardown (Critical) and mid-call
+// changes (High) carrying the whole call record, registrations and parsed-message summaries
+// (larger than a slot: they travel zero-copy, in per-type pools). All trivially copyable.
 //
 // Delivery: SignalingEventSink, set once at start-up. Its methods are called on the owning lcore
 // from inside SignalingPlane::on_payload()/expire(); they must be noexcept, must not block and
@@ -11,8 +12,11 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "dataplane/flow_key.hpp"
 #include "dataplane/packet.hpp"
+#include "planes/signaling/call_record.hpp"
 #include "planes/signaling/call_state.hpp"
+#include "planes/signaling/sip_method.hpp"
 
 namespace rv::planes::signaling {
 
@@ -26,7 +30,14 @@ enum class CallEventKind : uint8_t {
   kEnded,          // final state reached: failed/cancelled/timed out/BYE (Critical)
   kReinvite,       // re-INVITE or UPDATE inside the dialog (High)
   kMediaChanged,   // SDP changed the call's media (High)
+  kRetired,        // the record left the call table: its final state (Critical)
+  kFlushed,        // end of run / shutdown: the call was still in the table (Critical)
 };
+
+// Whether `k` is the last event of a call instance (its record is final).
+constexpr bool is_final(CallEventKind k) noexcept {
+  return k == CallEventKind::kRetired || k == CallEventKind::kFlushed;
+}
 
 struct CallEvent {
   uint64_t call_id_hash = 0;  // hash_call_id(Call-ID): the session key for steering
@@ -40,6 +51,7 @@ struct CallEvent {
   EventPriority priority = EventPriority::kCritical;
   uint16_t final_code = 0;
   uint8_t ended_by = 0;       // CallEndReason when kind == kEnded
+  CallRecord record;          // the call as the plane knows it after this event
 };
 
 // One media stream learned from SDP: RTP from the media plane's point of view is expected at
@@ -69,16 +81,61 @@ struct MediaEndpointEvent {
   EventPriority priority = EventPriority::kHigh;
 };
 
+// A REGISTER request or a response to one (binding changes, failed registrations).
+struct RegistrationEvent {
+  uint64_t call_id_hash = 0;
+  uint64_t timestamp_ns = 0;
+  dataplane::FlowKey flow;     // as captured (request: UA -> registrar)
+  uint32_t expires = 0;        // Expires header (or contact expires), 0 when absent
+  uint32_t cseq = 0;
+  uint16_t status_code = 0;    // 0 for the request
+  uint8_t is_request = 0;
+  FixedString<64> aor;         // To URI: the address of record
+  FixedString<64> contact;     // first Contact value
+};
+
+// A parsed SIP message in brief (the federation ships these to a remote signaling plane; the
+// operator outputs index them). Strings are truncated copies.
+struct SipMessageEvent {
+  static constexpr std::size_t kMaxMedia = 4;
+  uint64_t call_id_hash = 0;
+  uint64_t timestamp_ns = 0;   // capture/arrival time
+  dataplane::FlowKey flow;
+  uint32_t cseq = 0;
+  uint32_t length = 0;         // bytes of the message
+  uint16_t status_code = 0;    // 0 for requests
+  SipMethod method = SipMethod::kOther;       // requests
+  SipMethod cseq_method = SipMethod::kOther;
+  uint8_t is_request = 0;
+  uint8_t retransmission = 0;
+  uint8_t media_count = 0;
+  FixedString<81> call_id;
+  FixedString<33> from_tag;
+  FixedString<33> to_tag;
+  FixedString<49> branch;
+  std::array<CallMedia, kMaxMedia> media{};  // SDP endpoints and first codec of each m= line
+};
+
 static_assert(std::is_trivially_copyable_v<CallEvent>);
 static_assert(std::is_trivially_copyable_v<MediaEndpointEvent>);
-static_assert(sizeof(CallEvent) <= 128);
+static_assert(std::is_trivially_copyable_v<RegistrationEvent>);
+static_assert(std::is_trivially_copyable_v<SipMessageEvent>);
 static_assert(sizeof(MediaEndpointEvent) <= 128);
+
+struct SipMessage;
 
 class SignalingEventSink {
  public:
   virtual ~SignalingEventSink() = default;
   virtual void on_call_event(const CallEvent& e) noexcept = 0;
   virtual void on_media_endpoint(const MediaEndpointEvent& e) noexcept = 0;
+  virtual void on_registration(const RegistrationEvent& e) noexcept { (void)e; }
+  // Every parsed message, after the tracker saw it. wants_sip_messages() false skips the call.
+  virtual bool wants_sip_messages() const noexcept { return false; }
+  virtual void on_sip_message(const SipMessage& m, const dataplane::FlowKey& flow, bool retransmission,
+                              uint64_t ts) noexcept {
+    (void)m, (void)flow, (void)retransmission, (void)ts;
+  }
 };
 
 // Drops everything (default when no sink is set).

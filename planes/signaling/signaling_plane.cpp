@@ -21,7 +21,8 @@ TcpReassemblerConfig tcp_config(const SignalingPlaneConfig& c) noexcept {
 }  // namespace
 
 SignalingPlane::SignalingPlane(const SignalingPlaneConfig& config, SignalingEventSink* sink)
-    : tracker_(config, counters_, sink != nullptr ? *sink : null_sink_),
+    : sink_(sink != nullptr ? sink : &null_sink_),
+      tracker_(config, counters_, *sink_),
       tcp_(tcp_config(config), counters_) {}
 
 std::size_t SignalingPlane::memory_bytes() const noexcept {
@@ -39,7 +40,8 @@ bool SignalingPlane::handle(std::span<const uint8_t> msg, const dataplane::FlowK
   if (!is_tcp && msg_.length < msg.size() && !only_crlf(msg.subspan(msg_.length))) {
     counters_.udp_trailing_bytes.add(msg.size() - msg_.length);
   }
-  tracker_.on_message(msg_, flow, ts);
+  const bool retransmission = tracker_.on_message(msg_, flow, ts);
+  if (sink_->wants_sip_messages()) sink_->on_sip_message(msg_, flow, retransmission, ts);
   return true;
 }
 

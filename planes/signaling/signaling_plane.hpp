@@ -25,33 +25,6 @@
 
 namespace rv::planes::signaling {
 
-// One media stream of a call, for the report.
-struct CallMediaSnapshot {
-  std::string endpoint;  // "ip:port" ("[v6]:port")
-  std::string media;     // audio | video | other
-  std::string side;      // caller | callee
-  uint8_t payload_type = 0;
-  std::string codec;
-  uint32_t clock_rate = 0;
-};
-
-// One call for the report (DESIGN.md §8 calls[]).
-struct CallSnapshot {
-  std::string call_id;  // truncated to 80 bytes
-  uint64_t call_id_hash = 0;
-  std::string from;
-  std::string to;
-  std::string state;       // initiating | ringing | active | terminated
-  std::string result;      // answered | failed | cancelled | timed_out | in_progress
-  std::string end_reason;  // none | bye | final_failure | cancel | setup_timeout | call_timeout | evicted
-  uint16_t final_code = 0;
-  uint64_t start_ns = 0;   // INVITE time
-  std::optional<double> setup_ms;            // INVITE -> 2xx
-  std::optional<double> post_dial_delay_ms;  // INVITE -> first 18x
-  std::optional<double> duration_s;          // 2xx -> BYE (or last message on timeout)
-  std::vector<CallMediaSnapshot> media;
-};
-
 class SignalingPlane {
  public:
   // Allocates all tables. `sink` must outlive the plane; nullptr drops events.
@@ -74,8 +47,8 @@ class SignalingPlane {
 
   const SignalingCounters& counters() const noexcept { return counters_; }
 
-  // Calls in the table plus the finished calls retired from it (oldest first), for the report.
-  std::vector<CallSnapshot> snapshot_calls() const;
+  // End of run or shutdown (owning lcore): every call still tracked leaves as a kFlushed event.
+  uint32_t flush(uint64_t now_ns) noexcept { return tracker_.flush(now_ns); }
 
   // Bytes preallocated by the call table, the TCP streams and caches.
   std::size_t memory_bytes() const noexcept;
@@ -88,6 +61,7 @@ class SignalingPlane {
               uint64_t ts) noexcept;
 
   NullSignalingSink null_sink_;
+  SignalingEventSink* sink_;
   SignalingCounters counters_;
   CallTracker tracker_;
   TcpReassembler tcp_;
