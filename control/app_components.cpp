@@ -175,6 +175,7 @@ ComponentSpec output(Runtime& rt) {
   c.start = [&rt]() -> Result<void> { return rt.output->start(rt.tasks); };
   c.stop = [&rt]() -> Result<void> {
     if (rt.output) rt.output->finish(rt.tasks, stop_budget(rt));
+    rt.output.reset();  // its subscriptions go before the fabric they belong to
     if (rt.app) rt.app->stop_fabric();
     return {};
   };

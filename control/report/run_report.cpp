@@ -299,6 +299,12 @@ bool stream_order(const StreamEnded* a, const StreamEnded* b) {
 
 }  // namespace
 
+RunReport::RunReport() {
+  calls_.reserve(1 << 14);
+  call_index_.reserve(1 << 14);
+  streams_.reserve(1 << 14);
+}
+
 RunReport::~RunReport() {
   if (file_ != nullptr) {
     std::fclose(file_);
@@ -311,7 +317,7 @@ Result<void> RunReport::open(const std::string& path) {
   partial_ = path + ".partial";
   file_ = std::fopen(partial_.c_str(), "w");
   if (file_ == nullptr) {
-    return make_error(ErrorCode::kIo, fmt::format("cannot write the report {}: {} (check that the "
+    return make_error(ErrorCode::kIo, fmt::format("cannot write report {}: {} (check that the "
                                                   "directory exists and is writable)",
                                                   path, std::strerror(errno)));
   }
@@ -445,6 +451,22 @@ Result<void> RunReport::write(const Appliance& app, const RunInfo& run) {
   kv(w, "streams_not_reported", dropped_events(app, "media.stream_ended"));
   key(w, "events");
   events_section(w, app);
+  key(w, "steering");  // packets handed to the shard owning their session (several workers)
+  w.StartObject();
+  uint64_t out = 0, in = 0, dropped = 0, sync_timeouts = 0;
+  for (const auto& s : app.shards()) {
+    const auto& c = s->handler().event_counters();
+    out += c.steered_out.load();
+    in += c.steered_in.load();
+    dropped += c.steer_dropped.load();
+    sync_timeouts += c.sync_timeouts.load();
+  }
+  kv(w, "workers", app.shards().size());
+  kv(w, "steered_out", out);
+  kv(w, "steered_in", in);
+  kv(w, "steer_dropped", dropped);
+  kv(w, "sync_timeouts", sync_timeouts);
+  w.EndObject();
   w.EndObject();
   os.Put('\n');
   os.Flush();

@@ -32,7 +32,7 @@ struct RunInfo {
 
 class RunReport final : public EventConsumer {
  public:
-  RunReport() = default;
+  RunReport();
   ~RunReport() override;
   RunReport(const RunReport&) = delete;
   RunReport& operator=(const RunReport&) = delete;

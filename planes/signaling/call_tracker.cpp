@@ -281,19 +281,19 @@ void CallTracker::on_invite_response(CallRecord& c, const SipMessage& m, uint64_
       c.first_provisional_ns = ts;
       counters_.post_dial_delay.observe_ns(ts - c.invite_ns);
     }
+    if (is_sdp(m)) learn_sdp(c, m, false, false, false, ts);  // early media
     if (c.state == CallState::kInitiating && code >= 180) {
       c.state = CallState::kRinging;
-      emit(c, CallEventKind::kRinging, ts);
+      emit(c, CallEventKind::kRinging, ts);  // the record already holds the early media
     }
-    if (is_sdp(m)) learn_sdp(c, m, false, false, false, ts);  // early media
   } else if (code >= 200 && code < 300) {
     c.state = CallState::kActive;
     c.answer_ns = ts;
     c.final_code = code;
     count_result(c, CallResult::kAnswered);
     counters_.setup.observe_ns(ts - c.invite_ns);
-    emit(c, CallEventKind::kAnswered, ts);
     if (is_sdp(m)) learn_sdp(c, m, false, false, false, ts);
+    emit(c, CallEventKind::kAnswered, ts);  // the record already holds the answer's media
   } else if (code >= 300) {
     c.final_code = code;
     if (code == 401 || code == 407) {

@@ -12,6 +12,7 @@ namespace rv::planes::signaling {
 namespace {
 
 using test_support::bytes;
+using test_support::CallSnapshot;
 using test_support::find_call;
 using test_support::Msg;
 using test_support::RecordingSink;
@@ -27,7 +28,7 @@ class CallTrackerTest : public ::testing::Test {
   }
   const SignalingCounters& c() const { return plane_.counters(); }
   CallSnapshot call(const std::string& id) {
-    const auto calls = plane_.snapshot_calls();
+    const auto calls = sink_.snapshot_calls();
     const CallSnapshot* s = find_call(calls, id);
     EXPECT_NE(s, nullptr) << id;
     return s != nullptr ? *s : CallSnapshot{};
@@ -259,11 +260,16 @@ TEST_F(CallTrackerTest, Timeouts_SetupAndCall_ThenLingerRetiresToTheCompletedRin
   EXPECT_DOUBLE_EQ(*s.duration_s, 0.0);  // no message after the answer
   EXPECT_EQ(c().calls_active.load(), 0u);
   EXPECT_EQ(c().calls_in_table.load(), 1u);  // "ringing" ended long ago: already retired
-  EXPECT_EQ(plane_.tracker().completed_size(), 1u);
-  plane_.expire(20'000 * kSecond);  // linger over: retired from the table, kept for the report
+  auto retired = [&] {
+    std::size_t n = 0;
+    for (const auto& e : sink_.calls) n += e.kind == CallEventKind::kRetired ? 1 : 0;
+    return n;
+  };
+  EXPECT_EQ(retired(), 1u);
+  plane_.expire(20'000 * kSecond);  // linger over: retired from the table, its final record out
   EXPECT_EQ(c().calls_in_table.load(), 0u);
-  EXPECT_EQ(plane_.tracker().completed_size(), 2u);
-  EXPECT_EQ(plane_.snapshot_calls().size(), 2u);
+  EXPECT_EQ(retired(), 2u);
+  EXPECT_EQ(sink_.snapshot_calls().size(), 2u);
   EXPECT_EQ(c().call_count(CallResult::kTimedOut), 1u);
   EXPECT_EQ(c().call_count(CallResult::kAnswered), 1u);
 }
@@ -278,13 +284,12 @@ TEST_F(CallTrackerTest, OrphanMessages_AreCountedNotTracked) {
   feed(r.request("REGISTER"), 0);
   EXPECT_EQ(c().orphan_messages.load(), 2u);
   EXPECT_EQ(c().request_count(SipMethod::kRegister), 1u);
-  EXPECT_TRUE(plane_.snapshot_calls().empty());
+  EXPECT_TRUE(sink_.snapshot_calls().empty());
 }
 
 TEST(CallTableBound, CallIdFlood_EvictsAndNeverGrows) {
   SignalingPlaneConfig cfg = test_support::small_config();
   cfg.max_calls = 1000;
-  cfg.completed_calls_kept = 100;
   RecordingSink sink;
   SignalingPlane plane(cfg, &sink);
   const std::size_t memory = plane.memory_bytes();
@@ -299,15 +304,23 @@ TEST(CallTableBound, CallIdFlood_EvictsAndNeverGrows) {
   EXPECT_EQ(c.calls_in_table.load(), 1000u);
   EXPECT_EQ(c.calls_evicted.load(), 19'000u);
   EXPECT_EQ(c.calls_active.load(), 1000u);
-  EXPECT_EQ(plane.tracker().completed_size(), 100u);
-  EXPECT_EQ(c.completed_records_dropped.load(), 19'000u - 100u);
+  // Every call left as events: the 19 000 evicted ones with their final record, counted as
+  // timed out (not left in progress), the 1 000 still tracked as in progress.
+  std::size_t retired = 0;
+  for (const auto& e : sink.calls) retired += e.kind == CallEventKind::kRetired ? 1 : 0;
+  EXPECT_EQ(retired, 19'000u);
+  EXPECT_EQ(c.calls[std::size_t(CallResult::kTimedOut)].load(), 19'000u);
   EXPECT_EQ(plane.memory_bytes(), memory);
   // The newest calls are the ones kept (victims are the oldest of their probe window).
   std::size_t recent = 0;
-  for (const auto& s : plane.snapshot_calls()) recent += s.start_ns >= 15'000 * kMs ? 1 : 0;
+  for (const auto& s : sink.snapshot_calls()) {
+    recent += (s.state != "terminated" && s.start_ns >= 15'000 * kMs) ? 1 : 0;
+  }
   EXPECT_GT(recent, 900u);
   std::size_t evicted_events = 0;
-  for (const auto& e : sink.calls) evicted_events += e.ended_by == uint8_t(CallEndReason::kEvicted);
+  for (const auto& e : sink.calls) {
+    evicted_events += (e.kind == CallEventKind::kEnded && e.ended_by == uint8_t(CallEndReason::kEvicted));
+  }
   EXPECT_EQ(evicted_events, 19'000u);
 }
 

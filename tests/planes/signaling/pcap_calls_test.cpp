@@ -7,6 +7,7 @@
 namespace rv::planes::signaling {
 namespace {
 
+using test_support::CallSnapshot;
 using test_support::find_call;
 using test_support::RecordingSink;
 using test_support::replay;
@@ -33,7 +34,7 @@ TEST(PcapCalls, HeplifyUdp_TwoInvitesOneAnsweredOneRinging) {
   EXPECT_EQ(c.call_count(CallResult::kAnswered), 1u);
   EXPECT_EQ(c.calls_active.load(), 2u);  // the answered call never sees a BYE
 
-  const auto calls = plane.snapshot_calls();
+  const auto calls = sink.snapshot_calls();
   ASSERT_EQ(calls.size(), 2u);
   const CallSnapshot* a = find_call(calls, "12013223@200.57.7.195");
   ASSERT_NE(a, nullptr);
@@ -84,7 +85,7 @@ TEST(PcapCalls, HeplifyUdp_TwoInvitesOneAnsweredOneRinging) {
   EXPECT_EQ(plane.counters().call_count(CallResult::kTimedOut), 0u);
   plane.expire(st.last_ns + 200 * kSecond);
   EXPECT_EQ(plane.counters().call_count(CallResult::kTimedOut), 1u);
-  EXPECT_EQ(find_call(plane.snapshot_calls(), "12015624@200.57.7.195")->result, "timed_out");
+  EXPECT_EQ(find_call(sink.snapshot_calls(), "12015624@200.57.7.195")->result, "timed_out");
 }
 
 TEST(PcapCalls, HeplifyTcp_FullCallOverTcp) {
@@ -105,7 +106,7 @@ TEST(PcapCalls, HeplifyTcp_FullCallOverTcp) {
   EXPECT_EQ(c.duration.count.load(), 1u);
   EXPECT_EQ(c.setup.count.load(), 1u);
 
-  const auto calls = plane.snapshot_calls();
+  const auto calls = sink.snapshot_calls();
   ASSERT_EQ(calls.size(), 1u);
   const CallSnapshot& call = calls[0];
   EXPECT_EQ(call.call_id, "158936656982201062716@10.33.6.100");
@@ -124,7 +125,8 @@ TEST(PcapCalls, HeplifyTcp_FullCallOverTcp) {
 }
 
 TEST(PcapCalls, HeplifyIpv6_AnsweredAndEnded) {
-  SignalingPlane plane(small_config());
+  RecordingSink sink;
+  SignalingPlane plane(small_config(), &sink);
   const auto st = replay(test::shared_pcap("heplify_sip_ipv6_udp.pcap"), plane);
   EXPECT_EQ(st.messages, 6u);
   const auto& c = plane.counters();
@@ -132,7 +134,7 @@ TEST(PcapCalls, HeplifyIpv6_AnsweredAndEnded) {
   EXPECT_EQ(c.request_count(SipMethod::kBye), 1u);
   EXPECT_EQ(c.response_count(200), 2u);
   EXPECT_EQ(c.response_count(100), 1u);
-  const auto calls = plane.snapshot_calls();
+  const auto calls = sink.snapshot_calls();
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].result, "answered");
   EXPECT_EQ(calls[0].end_reason, "bye");
@@ -143,7 +145,8 @@ TEST(PcapCalls, HeplifyIpv6_AnsweredAndEnded) {
 }
 
 TEST(PcapCalls, HeplifyTcpRetrans_RegisterOverTcpAndUdpWithTcpRetransmission) {
-  SignalingPlane plane(small_config());
+  RecordingSink sink;
+  SignalingPlane plane(small_config(), &sink);
   const auto st = replay(test::shared_pcap("heplify_sip_ipv4_tcp_retrans.pcap"), plane);
   const auto& c = plane.counters();
   EXPECT_EQ(st.messages, 8u);  // tshark: 8 SIP messages
@@ -153,11 +156,12 @@ TEST(PcapCalls, HeplifyTcpRetrans_RegisterOverTcpAndUdpWithTcpRetransmission) {
   EXPECT_EQ(c.tcp_retransmitted_segments.load(), 1u);  // frame 38 repeats the 200 OK
   EXPECT_EQ(c.retransmissions.load(), 0u);             // dropped below SIP
   EXPECT_EQ(c.tcp_gaps.load(), 0u);
-  EXPECT_TRUE(plane.snapshot_calls().empty());  // REGISTER is counted, not a call
+  EXPECT_TRUE(sink.snapshot_calls().empty());  // REGISTER is counted, not a call
 }
 
 TEST(PcapCalls, HttpOnSipPort_IsNotSip) {
-  SignalingPlane plane(small_config());
+  RecordingSink sink;
+  SignalingPlane plane(small_config(), &sink);
   const auto file = test::read_pcap(test::shared_pcap("ndpi_http_on_sip_port.pcap"));
   uint64_t fed = 0;
   for (const auto& f : file.frames) {
@@ -173,7 +177,7 @@ TEST(PcapCalls, HttpOnSipPort_IsNotSip) {
   }
   EXPECT_GT(fed, 0u);
   EXPECT_EQ(plane.counters().messages.load(), 0u);
-  EXPECT_TRUE(plane.snapshot_calls().empty());
+  EXPECT_TRUE(sink.snapshot_calls().empty());
 }
 
 TEST(PcapCalls, SippBasicUdp_ThreeAnsweredCalls) {
@@ -185,7 +189,7 @@ TEST(PcapCalls, SippBasicUdp_ThreeAnsweredCalls) {
   EXPECT_EQ(c.call_count(CallResult::kAnswered), 3u);
   EXPECT_EQ(c.calls_active.load(), 0u);
   EXPECT_EQ(c.duration.count.load(), 3u);
-  const auto calls = plane.snapshot_calls();
+  const auto calls = sink.snapshot_calls();
   ASSERT_EQ(calls.size(), 3u);
   for (const auto& call : calls) {
     EXPECT_EQ(call.result, "answered") << call.call_id;
@@ -199,7 +203,8 @@ TEST(PcapCalls, SippBasicUdp_ThreeAnsweredCalls) {
 }
 
 TEST(PcapCalls, SippBasicTcp_ThreeAnsweredCallsOverOneConnection) {
-  SignalingPlane plane(small_config());
+  RecordingSink sink;
+  SignalingPlane plane(small_config(), &sink);
   replay(sipp("sipp_basic_tcp.pcap"), plane);
   const auto& c = plane.counters();
   EXPECT_EQ(c.messages.load(), 18u);
@@ -208,7 +213,7 @@ TEST(PcapCalls, SippBasicTcp_ThreeAnsweredCallsOverOneConnection) {
   EXPECT_EQ(c.call_count(CallResult::kAnswered), 3u);
   EXPECT_EQ(c.tcp_gaps.load(), 0u);
   EXPECT_EQ(c.malformed_count(SipParseStatus::kIncomplete), 0u);
-  for (const auto& call : plane.snapshot_calls()) {
+  for (const auto& call : sink.snapshot_calls()) {
     EXPECT_EQ(call.result, "answered");
     EXPECT_EQ(call.end_reason, "bye");
     EXPECT_NEAR(*call.duration_s, 0.5, 0.1);  // sipp -d 500
@@ -226,7 +231,7 @@ TEST(PcapCalls, SippOutcomes_EveryCallHasItsOutcome) {
   EXPECT_EQ(c.response_count(487), 2u);
   EXPECT_EQ(c.request_count(SipMethod::kCancel), 2u);
 
-  auto calls = plane.snapshot_calls();
+  auto calls = sink.snapshot_calls();
   ASSERT_EQ(calls.size(), 8u);
   // In capture order (record.sh): 2 x 486, 503, 603, 2 x CANCEL, 407 then answered, no answer.
   const char* kResults[] = {"failed",    "failed",   "failed",   "failed",
@@ -252,7 +257,7 @@ TEST(PcapCalls, SippOutcomes_EveryCallHasItsOutcome) {
   plane.expire(st.last_ns + 181 * kSecond);
   EXPECT_EQ(c.call_count(CallResult::kTimedOut), 1u);
   EXPECT_EQ(c.calls_active.load(), 0u);
-  calls = plane.snapshot_calls();
+  calls = sink.snapshot_calls();
   ASSERT_EQ(calls.size(), 8u);
   EXPECT_EQ(calls[7].result, "timed_out");
   EXPECT_EQ(calls[7].end_reason, "setup_timeout");
@@ -263,7 +268,8 @@ TEST(PcapCalls, SippOutcomes_EveryCallHasItsOutcome) {
 }
 
 TEST(PcapCalls, SippRetrans_RetransmittedInviteAnd200AreCountedOnce) {
-  SignalingPlane plane(small_config());
+  RecordingSink sink;
+  SignalingPlane plane(small_config(), &sink);
   replay(sipp("sipp_retrans_udp.pcap"), plane);
   const auto& c = plane.counters();
   EXPECT_EQ(c.request_count(SipMethod::kInvite), 2u);  // on the wire
@@ -271,7 +277,7 @@ TEST(PcapCalls, SippRetrans_RetransmittedInviteAnd200AreCountedOnce) {
   EXPECT_EQ(c.retransmissions.load(), 2u);              // one INVITE, one 200 OK
   EXPECT_EQ(c.call_count(CallResult::kAnswered), 1u);
   EXPECT_EQ(c.setup.count.load(), 1u);
-  const auto calls = plane.snapshot_calls();
+  const auto calls = sink.snapshot_calls();
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_NEAR(*calls[0].setup_ms, 1407.627, 0.01);  // from the first INVITE
 }

@@ -29,7 +29,6 @@ SignalingPlaneConfig config(uint32_t streams = 16, uint32_t buffer = 4096) {
   c.max_tcp_streams = streams;
   c.tcp_buffer_bytes = buffer;
   c.retransmission_slots = 256;
-  c.completed_calls_kept = 16;
   return c;
 }
 
