@@ -45,6 +45,14 @@ bool looks_like_sdp(const signaling::SipMessage& m) noexcept {
   return false;
 }
 
+// A SIP payload that may teach media endpoints: it holds an SDP media line. (No header starts
+// with "m=": the compact Contact is "m:".)
+bool carries_sdp(const dataplane::ParsedPacket& p) noexcept {
+  static constexpr char kMediaLine[] = "\nm=";
+  return p.payload_len >= 3 &&
+         memmem(p.payload, p.payload_len, kMediaLine, sizeof(kMediaLine) - 1) != nullptr;
+}
+
 }  // namespace
 
 ShardHandler::ShardHandler(unsigned shard_index, unsigned shard_count, const config::Config& cfg)
@@ -69,7 +77,11 @@ void ShardHandler::on_packet(transport::PacketClass c, const dataplane::ParsedPa
     const uint64_t key = routing::session_key(c, p);
     const unsigned owner = events::shard_of(key, shards_);
     if (owner != index_) {
-      steer(c, key, owner, rx_ns, m, link);
+      // Replay: a message that may announce media is handled by its owner before this shard
+      // classifies anything else, so every shard knows the endpoints at the same point of the
+      // capture as a single shard would.
+      const bool sync = replay_sync_ && c == transport::PacketClass::kSip && carries_sdp(p);
+      steer(c, key, owner, rx_ns, m, link, sync);
       return;
     }
   }
@@ -77,10 +89,9 @@ void ShardHandler::on_packet(transport::PacketClass c, const dataplane::ParsedPa
 }
 
 void ShardHandler::steer(transport::PacketClass c, uint64_t key, unsigned owner, uint64_t rx_ns,
-                         rte_mbuf* m, dataplane::LinkType link) noexcept {
+                         rte_mbuf* m, dataplane::LinkType link, bool sync) noexcept {
   // The event owns one reference on every segment (a reassembled datagram is a chain); the rx
   // poller frees (or transmits) its own.
-  const bool sync = replay_sync_ && c == transport::PacketClass::kSip;
   rte_pktmbuf_refcnt_update(m, 1);
   const routing::SteeredPacket ev{m, rx_ns, key, c, link, static_cast<uint8_t>(sync ? 1 : 0),
                                   static_cast<uint8_t>(index_)};

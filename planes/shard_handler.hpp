@@ -47,8 +47,8 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   ShardHandler& operator=(const ShardHandler&) = delete;
 
   // Control thread, before launch. `peers` lists every shard's handler (this one included), in
-  // shard order; `replay_sync`: a SIP message steered to another shard is handled there before
-  // this shard goes on (replay only: the learned endpoints are then in place for what follows,
+  // shard order; `replay_sync`: a SIP message with SDP steered to another shard is handled there
+  // before this shard goes on (replay only: the learned endpoints are then in place for what follows,
   // whatever the number of shards).
   void attach_fabric(routing::ShardFabric fabric, std::span<ShardHandler* const> peers,
                      bool replay_sync);
@@ -85,7 +85,7 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
  private:
   void deliver(transport::PacketClass c, const dataplane::ParsedPacket& p, uint64_t rx_ns) noexcept;
   void steer(transport::PacketClass c, uint64_t key, unsigned owner, uint64_t rx_ns, rte_mbuf* m,
-             dataplane::LinkType link) noexcept;
+             dataplane::LinkType link, bool sync) noexcept;
   void await_handled(unsigned owner, uint64_t seq) noexcept;
   void on_steered(const routing::SteeredPacket& e) noexcept;
   template <typename E>

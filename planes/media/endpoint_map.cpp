@@ -7,11 +7,9 @@ namespace rv::planes::media {
 
 EndpointMap::EndpointMap(uint32_t capacity)
     : capacity_(std::max<uint32_t>(capacity, 1)),
-      entries_(std::make_unique<Entry[]>(capacity_)),
-      next_free_(std::make_unique<uint32_t[]>(capacity_)),
-      index_(capacity_) {
-  for (uint32_t i = 0; i < capacity_; ++i) next_free_[i] = i + 1;
-}
+      entries_(capacity_, dataplane::Fill::kZero),  // `used` false until learn() assigns
+      next_free_(capacity_),
+      index_(capacity_) {}
 
 uint64_t EndpointMap::hash(const dataplane::Endpoint& ep) noexcept {
   uint64_t a = 0;
@@ -31,8 +29,14 @@ bool EndpointMap::learn(const dataplane::Endpoint& ep, uint64_t call_key, std::s
   uint32_t slot = find_slot(ep, h);
   if (slot == FlatIndex::kNone) {
     if (size_ == capacity_) return false;
-    slot = free_head_;
-    free_head_ = next_free_[slot];
+    // Released slots first, then the never-used ones in order (their pages are untouched).
+    if (free_head_ != kNoSlot) {
+      slot = free_head_;
+      free_head_ = next_free_[slot];
+    } else {
+      slot = next_unused_++;
+    }
+    entries_[slot] = Entry{};
     index_.insert(h, slot);
     ++size_;
   }
@@ -83,9 +87,11 @@ const CallAssociation* EndpointMap::find_call(uint64_t call_hash_value) const no
 
 uint32_t EndpointMap::sweep(uint64_t now_ns, uint64_t ttl_ns, uint32_t budget) noexcept {
   uint32_t removed = 0;
-  for (uint32_t n = 0; n < budget && n < capacity_; ++n) {
-    const uint32_t i = sweep_hand_;
-    sweep_hand_ = (sweep_hand_ + 1) % capacity_;
+  // Only slots ever used: the rest were never written (their pages stay uncommitted).
+  const uint32_t span = next_unused_;
+  for (uint32_t n = 0; n < budget && n < span; ++n) {
+    const uint32_t i = sweep_hand_ < span ? sweep_hand_ : 0;
+    sweep_hand_ = i + 1;
     if (entries_[i].used && now_ns > entries_[i].last_used_ns + ttl_ns) {
       remove(i);
       ++removed;

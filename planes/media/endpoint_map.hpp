@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "dataplane/flow_key.hpp"
+#include "dataplane/huge_array.hpp"
 #include "planes/media/codec.hpp"
 #include "planes/media/flat_index.hpp"
 #include "planes/media/media_events.hpp"
@@ -97,11 +98,13 @@ class EndpointMap {
 
   uint32_t capacity_;
   uint32_t size_ = 0;
-  uint32_t free_head_ = 0;  // free list threaded through next_free_
+  static constexpr uint32_t kNoSlot = 0xffffffffu;
+  uint32_t free_head_ = kNoSlot;  // released slots, threaded through next_free_
+  uint32_t next_unused_ = 0;      // slots from here on were never used
   uint32_t sweep_hand_ = 0;
   uint64_t generation_ = 0;
-  std::unique_ptr<Entry[]> entries_;
-  std::unique_ptr<uint32_t[]> next_free_;
+  dataplane::HugeArray<Entry> entries_;
+  dataplane::HugeArray<uint32_t> next_free_;
   FlatIndex index_;
 };
 

@@ -9,24 +9,23 @@
 #include <cstdint>
 #include <memory>
 
-#include "planes/media/huge_array.hpp"
+#include "dataplane/huge_array.hpp"
 
 namespace rv::planes::media {
 
 class FlatIndex {
  public:
   static constexpr uint32_t kNone = 0xffffffffu;
+  // An all-zero bucket is empty, so the index needs no initialisation (HugeArray).
   struct Bucket {
-    uint32_t tag;
-    uint32_t slot;
+    uint32_t tag = 0;
+    uint32_t slot1 = 0;  // slot + 1; 0: empty
   };
 
-  // Room for `max_entries` at load factor <= 1/2. Allocates (control thread, start-up).
+  // Room for `max_entries` at load factor <= 1/2. Reserves (control thread, start-up).
   explicit FlatIndex(uint32_t max_entries)
       : mask_(static_cast<uint32_t>(std::bit_ceil(uint64_t{max_entries} * 2)) - 1),
-        buckets_(std::size_t{mask_} + 1) {
-    for (uint32_t i = 0; i <= mask_; ++i) buckets_[i] = Bucket{0, kNone};
-  }
+        buckets_(std::size_t{mask_} + 1) {}
 
   // Slot of the entry whose hash is `h` and for which `eq(slot)` holds, else kNone.
   template <class Eq>
@@ -34,8 +33,8 @@ class FlatIndex {
     const auto tag = static_cast<uint32_t>(h);
     for (uint32_t i = tag & mask_;; i = (i + 1) & mask_) {
       const Bucket b = buckets_[i];
-      if (b.slot == kNone) return kNone;
-      if (b.tag == tag && eq(b.slot)) return b.slot;
+      if (b.slot1 == 0) return kNone;
+      if (b.tag == tag && eq(b.slot1 - 1)) return b.slot1 - 1;
     }
   }
 
@@ -43,8 +42,8 @@ class FlatIndex {
   void insert(uint64_t h, uint32_t slot) noexcept {
     const auto tag = static_cast<uint32_t>(h);
     uint32_t i = tag & mask_;
-    while (buckets_[i].slot != kNone) i = (i + 1) & mask_;
-    buckets_[i] = Bucket{tag, slot};
+    while (buckets_[i].slot1 != 0) i = (i + 1) & mask_;
+    buckets_[i] = Bucket{tag, slot + 1};
   }
 
   // Removes the entry (h, slot); no-op when absent.
@@ -52,20 +51,20 @@ class FlatIndex {
     const auto tag = static_cast<uint32_t>(h);
     uint32_t i = tag & mask_;
     for (;; i = (i + 1) & mask_) {
-      if (buckets_[i].slot == kNone) return;
-      if (buckets_[i].slot == slot) break;
+      if (buckets_[i].slot1 == 0) return;
+      if (buckets_[i].slot1 == slot + 1) break;
     }
     // Backward shift: pull later members of the probe run into the hole.
     for (uint32_t j = (i + 1) & mask_;; j = (j + 1) & mask_) {
       const Bucket b = buckets_[j];
-      if (b.slot == kNone) break;
+      if (b.slot1 == 0) break;
       const uint32_t home = b.tag & mask_;
       if (((j - home) & mask_) >= ((j - i) & mask_)) {
         buckets_[i] = b;
         i = j;
       }
     }
-    buckets_[i] = Bucket{0, kNone};
+    buckets_[i] = Bucket{};
   }
 
   void prefetch(uint64_t h) const noexcept {
@@ -76,7 +75,7 @@ class FlatIndex {
 
  private:
   uint32_t mask_;
-  HugeArray<Bucket> buckets_;
+  dataplane::HugeArray<Bucket> buckets_;
 };
 
 // 64x64 -> 128 multiply folded to 64 bits: the core of a fast, well-mixing key hash.

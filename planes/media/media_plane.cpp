@@ -275,7 +275,7 @@ StreamEnded MediaPlane::final_numbers(const StreamRecord& r, EndReason why) cons
 uint32_t MediaPlane::report_intervals(uint64_t now_ns) noexcept {
   if (cfg_.interval_ns == 0 || sink_ == nullptr || table_.size() == 0) return 0;
   uint32_t n = 0;
-  const uint32_t cap = table_.capacity();
+  const uint32_t cap = table_.used_span();
   for (uint32_t visited = 0; visited < kIntervalScanBudget && visited < cap; ++visited) {
     interval_cursor_ = interval_cursor_ + 1 < cap ? interval_cursor_ + 1 : 0;
     StreamRecord& r = table_.record(interval_cursor_);

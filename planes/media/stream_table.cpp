@@ -21,10 +21,9 @@ StreamTable::StreamTable(uint32_t max_streams, uint64_t timeout_ns)
       timeout_ns_(std::max<uint64_t>(timeout_ns, 1'000'000)),
       tick_ns_(std::clamp<uint64_t>(timeout_ns_ / 16, 1'000'000, 1'000'000'000)),
       wheel_mask_(static_cast<uint32_t>(std::bit_ceil(timeout_ns_ / tick_ns_ + 2)) - 1),
-      records_(capacity_),
+      records_(capacity_, dataplane::Fill::kZero),  // `used` false until insert() assigns
       wheel_(std::make_unique<uint32_t[]>(std::size_t{wheel_mask_} + 1)),
       index_(capacity_) {
-  for (uint32_t i = 0; i < capacity_; ++i) records_[i].timer_next = i + 1;  // free list
   for (uint32_t b = 0; b <= wheel_mask_; ++b) wheel_[b] = kNil;
 }
 
@@ -42,9 +41,14 @@ const StreamRecord* StreamTable::find(const dataplane::FlowKey& flow,
 StreamRecord* StreamTable::insert(const dataplane::FlowKey& flow, uint32_t ssrc, uint64_t h,
                                   uint64_t now_ns) noexcept {
   if (size_ == capacity_) return nullptr;
-  const uint32_t slot = free_head_;
+  // Released slots first, then the never-used ones in order (their pages are untouched).
+  uint32_t slot = free_head_;
+  if (slot != kNil) {
+    free_head_ = records_[slot].timer_next;
+  } else {
+    slot = next_unused_++;
+  }
   StreamRecord& r = records_[slot];
-  free_head_ = r.timer_next;
   r = StreamRecord{};
   r.flow = flow;
   r.ssrc = ssrc;

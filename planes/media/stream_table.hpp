@@ -15,7 +15,7 @@
 #include <memory>
 
 #include "planes/media/flat_index.hpp"
-#include "planes/media/huge_array.hpp"
+#include "dataplane/huge_array.hpp"
 #include "planes/media/stream_record.hpp"
 
 namespace rv::planes::media {
@@ -64,12 +64,14 @@ class StreamTable {
 
   template <class F>
   void for_each(F&& f) const {
-    for (uint32_t i = 0; i < capacity_; ++i) {
+    for (uint32_t i = 0; i < next_unused_; ++i) {
       if (records_[i].used) f(records_[i]);
     }
   }
 
-  // The record in slot i < capacity() (check `used`).
+  // Slots below this were used at least once; the others were never written.
+  uint32_t used_span() const noexcept { return next_unused_; }
+  // The record in slot i < used_span() (check `used`).
   StreamRecord& record(uint32_t i) noexcept { return records_[i]; }
   uint32_t size() const noexcept { return size_; }
   uint32_t capacity() const noexcept { return capacity_; }
@@ -86,13 +88,14 @@ class StreamTable {
 
   uint32_t capacity_;
   uint32_t size_ = 0;
-  uint32_t free_head_ = 0;
+  uint32_t free_head_ = kNil;  // released slots, threaded through timer_next
+  uint32_t next_unused_ = 0;  // slots from here on were never used
   uint64_t timeout_ns_;
   uint64_t tick_ns_;
   uint32_t wheel_mask_;
   uint64_t cursor_tick_ = 0;  // every bucket up to this tick has been processed
   bool started_ = false;
-  HugeArray<StreamRecord> records_;
+  dataplane::HugeArray<StreamRecord> records_;
   std::unique_ptr<uint32_t[]> wheel_;  // bucket heads
   FlatIndex index_;
 };

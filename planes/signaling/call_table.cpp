@@ -11,12 +11,21 @@ uint64_t hash_call_id(std::string_view call_id) noexcept {
   return h == 0 ? 1 : h;
 }
 
-CallTable::CallTable(uint32_t max_calls) : max_size_(max_calls == 0 ? 1 : max_calls) {
-  // Load factor at most 0.8 (100 000 calls -> 131 072 slots, 0.76).
-  const std::size_t want = std::size_t(max_size_) + std::size_t(max_size_) / 4;
-  const std::size_t cap = std::bit_ceil(want < 16 ? std::size_t(16) : want);
-  slots_ = std::make_unique<CallRecord[]>(cap);
-  mask_ = cap - 1;
+namespace {
+
+// Load factor at most 0.8 (100 000 calls -> 131 072 slots, 0.76).
+std::size_t slots_for(uint32_t max_calls) {
+  const std::size_t want = std::size_t(max_calls) + std::size_t(max_calls) / 4;
+  return std::bit_ceil(want < 16 ? std::size_t(16) : want);
+}
+
+}  // namespace
+
+CallTable::CallTable(uint32_t max_calls)
+    : slots_(slots_for(max_calls == 0 ? 1 : max_calls), dataplane::Fill::kZero),
+      mask_(slots_for(max_calls == 0 ? 1 : max_calls) - 1),
+      max_size_(max_calls == 0 ? 1 : max_calls) {
+  chunk_used_ = std::make_unique<uint16_t[]>(capacity() / kChunkSlots + 1);
 }
 
 bool CallTable::same_call(const CallRecord& r, uint64_t hash, std::string_view call_id) noexcept {
@@ -38,6 +47,7 @@ CallRecord* CallTable::insert(uint64_t hash, std::string_view call_id) noexcept 
   while (!slots_[i].empty()) i = (i + 1) & mask_;
   CallRecord& r = slots_[i];
   r = CallRecord{};
+  count(i, +1);
   r.key_hash = hash;
   r.call_id.assign(call_id);
   r.call_id_full_len = static_cast<uint16_t>(call_id.size() > 0xffff ? 0xffff : call_id.size());
@@ -46,12 +56,15 @@ CallRecord* CallTable::insert(uint64_t hash, std::string_view call_id) noexcept 
 }
 
 void CallTable::erase(std::size_t slot) noexcept {
-  std::size_t i = slot;
+  std::size_t i = slot;  // the hole
+  count(i, -1);
   for (std::size_t j = (i + 1) & mask_; !slots_[j].empty(); j = (j + 1) & mask_) {
     const std::size_t h = home(slots_[j].key_hash);
     // Move j back into the hole unless its home lies cyclically in (i, j].
     if (((j - h) & mask_) >= ((j - i) & mask_)) {
       slots_[i] = slots_[j];
+      count(i, +1);
+      count(j, -1);
       i = j;
     }
   }

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string_view>
 
+#include "dataplane/huge_array.hpp"
 #include "planes/signaling/call_record.hpp"
 
 namespace rv::planes::signaling {
@@ -41,11 +42,21 @@ class CallTable {
 
   static constexpr std::size_t kVictimScan = 16;
 
+  // Slots per occupancy chunk: scans skip chunks without a record, so their pages are never
+  // read (memory follows the calls seen).
+  static constexpr std::size_t kChunkSlots = 64;
+  bool chunk_empty(std::size_t slot) const noexcept { return chunk_used_[slot / kChunkSlots] == 0; }
+
  private:
   std::size_t home(uint64_t hash) const noexcept { return std::size_t(hash) & mask_; }
   static bool same_call(const CallRecord& r, uint64_t hash, std::string_view call_id) noexcept;
 
-  std::unique_ptr<CallRecord[]> slots_;
+  void count(std::size_t slot, int delta) noexcept {
+    chunk_used_[slot / kChunkSlots] = static_cast<uint16_t>(chunk_used_[slot / kChunkSlots] + delta);
+  }
+
+  dataplane::HugeArray<CallRecord> slots_;
+  std::unique_ptr<uint16_t[]> chunk_used_;  // records per chunk of kChunkSlots slots
   std::size_t mask_ = 0;
   uint32_t size_ = 0;
   uint32_t max_size_ = 0;

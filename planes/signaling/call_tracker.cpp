@@ -149,6 +149,10 @@ void CallTracker::retire(std::size_t slot, uint64_t ts) noexcept {
 uint32_t CallTracker::flush(uint64_t ts) noexcept {
   uint32_t n = 0;
   for (std::size_t i = 0; i < table_.capacity(); ++i) {
+    if (table_.chunk_empty(i)) {
+      i = (i / CallTable::kChunkSlots + 1) * CallTable::kChunkSlots - 1;
+      continue;
+    }
     const CallRecord& c = table_.at(i);
     if (c.empty()) continue;
     emit(c, CallEventKind::kFlushed, ts);
@@ -368,6 +372,12 @@ uint32_t CallTracker::expire(uint64_t now, std::size_t budget) noexcept {
   if (budget > cap) budget = cap;
   std::size_t i = expire_cursor_ % cap;
   for (std::size_t visited = 0; visited < budget;) {
+    if (table_.chunk_empty(i)) {  // never read what holds no call (pages stay uncommitted)
+      const std::size_t next = (i / CallTable::kChunkSlots + 1) * CallTable::kChunkSlots;
+      visited += next - i;  // counted as visited: the budget still bounds one pass
+      i = next % cap;
+      continue;
+    }
     CallRecord& c = table_.at(i);
     if (!c.empty()) {
       if (in_setup(c) && now > c.invite_ns && now - c.invite_ns > cfg_.initiating_timeout_ns) {

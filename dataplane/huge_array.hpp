@@ -1,17 +1,29 @@
 #pragma once
 // HugeArray<T>: a fixed-size array of default-constructed T in anonymous memory advised to use
 // transparent huge pages (MADV_HUGEPAGE): tables of 10^5..10^6 entries are touched at random
-// on every packet, and with 4 KiB pages each touch is also a TLB miss. Allocated once at
+// on every packet, and with 4 KiB pages each touch is also a TLB miss. Reserved once at
 // start-up (throws std::bad_alloc); T must be trivially destructible.
+//
+// Memory follows use: nothing is written at start-up when a default T is all zero bytes, or when
+// the owner asks for Fill::kZero (it reads only fields whose zero means "empty" and assigns a
+// whole T before using an entry). The kernel's zero pages stand for the untouched entries and a
+// page (a huge page where granted) is committed when an entry on it is first written: resident
+// memory grows with the entries in use, up to the configured bound.
 
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <new>
 #include <type_traits>
 
-namespace rv::planes::media {
+namespace rv::dataplane {
+
+enum class Fill : uint8_t {
+  kDefault,  // every entry is a default T
+  kZero,     // entries are zero bytes until the owner assigns them
+};
 
 template <class T>
 class HugeArray {
@@ -19,13 +31,13 @@ class HugeArray {
   static constexpr std::size_t kHugePage = 2u << 20;
 
  public:
-  explicit HugeArray(std::size_t n) : bytes_(((n * sizeof(T)) + kHugePage - 1) & ~(kHugePage - 1)) {
+  explicit HugeArray(std::size_t n, Fill fill = Fill::kDefault) : bytes_(((n * sizeof(T)) + kHugePage - 1) & ~(kHugePage - 1)) {
     if (bytes_ == 0) bytes_ = kHugePage;
     void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) throw std::bad_alloc();
     madvise(p, bytes_, MADV_HUGEPAGE);  // advisory: falls back to small pages
     data_ = static_cast<T*>(p);
-    std::uninitialized_value_construct_n(data_, n);
+    if (fill == Fill::kDefault && !default_is_zero()) std::uninitialized_value_construct_n(data_, n);
   }
   ~HugeArray() { munmap(data_, bytes_); }
   HugeArray(const HugeArray&) = delete;
@@ -38,8 +50,17 @@ class HugeArray {
   std::size_t mapped_bytes() const noexcept { return bytes_; }
 
  private:
+  static bool default_is_zero() noexcept {
+    alignas(T) unsigned char probe[sizeof(T)] = {};
+    ::new (static_cast<void*>(probe)) T();
+    for (const unsigned char b : probe) {
+      if (b != 0) return false;
+    }
+    return true;
+  }
+
   std::size_t bytes_;
   T* data_ = nullptr;
 };
 
-}  // namespace rv::planes::media
+}  // namespace rv::dataplane
