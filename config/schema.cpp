@@ -194,6 +194,7 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(double_field("control.health_drop_rate", "drop ratio that degrades health", true, 0.0, 1.0, RV_GET(control.health_drop_rate)));
   s.push_back(string_field("control.progress", "live progress line on stderr: auto (when a terminal), on, off", true, {"auto", "on", "off"}, RV_GET(control.progress)));
   s.push_back(bool_field("control.config_watch", "reload the config file when it changes (inotify on its directory); SIGHUP always reloads", false, RV_GET(control.config_watch)));
+  s.push_back(uint_field("control.config_max_bytes", "largest config file read, in bytes; the file is read under the limit from the environment or --set (default 4 MiB), so a value here may lower it, not raise it", true, 1024, 268435456, RV_GET(control.config_max_bytes)));
   s.push_back(uint_field("control.health_interval_ms", "period of the health evaluation (heartbeats, rings, drops)", true, 10, 60000, RV_GET(control.health_interval_ms)));
   s.push_back(uint_field("control.lcore_log_rate", "log records per second each lcore may hand to the control plane (more are counted as suppressed)", false, 1, 1000000, RV_GET(control.lcore_log_rate)));
   s.push_back(string_field("control.auth_user", "user for HTTP basic auth on the admin endpoint; empty = no auth", false, {}, RV_GET(control.auth_user)));

@@ -118,13 +118,7 @@ void wake(const std::string& host, uint16_t port) {
 
 }  // namespace
 
-bool is_sha256_hex(std::string_view text) {
-  if (text.size() != 64) return false;
-  for (char c : text) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
+bool is_sha256_hex(std::string_view text) { return config::is_sha256_hex(text); }
 
 bool password_matches(std::string_view password, std::string_view sha256_hex) {
   unsigned char md[EVP_MAX_MD_SIZE];
