@@ -156,8 +156,8 @@ TEST_F(RvoipdConfig, ConfigReplacedByAFifo_FailsTheReloadAndSigtermStillStops) {
 TEST_F(RvoipdConfig, ConfigReplacedByDevZero_FailsTheReloadAndSigtermStillStops) {
   write_config("logging:\n  level: info\n");
   const uint16_t port = pick_port();
-  // Bounded address space: a reloader that reads /dev/zero fails here, not on the machine.
-  std::vector<std::string> args = {"/usr/bin/prlimit", "--as=8589934592"};
+  // Bounded heap: a reloader that reads /dev/zero fails here, not on the machine.
+  std::vector<std::string> args = {"/usr/bin/prlimit", "--data=1073741824"};
   for (const auto& a : live_args(port)) args.push_back(a);
   Child rvoipd(args);
   expect_failed_reload(
@@ -170,7 +170,7 @@ TEST_F(RvoipdConfig, ConfigReplacedByDevZero_FailsTheReloadAndSigtermStillStops)
 }
 
 TEST_F(RvoipdConfig, DevZeroAtStart_IsRefusedWithExitTwo) {
-  const auto r = run_process({"/usr/bin/prlimit", "--as=2147483648", rvoipd_path(), "--config",
+  const auto r = run_process({"/usr/bin/prlimit", "--data=1073741824", rvoipd_path(), "--config",
                               "/dev/zero", "--check-config"},
                              30s);
   EXPECT_EQ(r.exit_code, 2) << r.err;
