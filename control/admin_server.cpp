@@ -185,9 +185,9 @@ struct AdminServer::State {
     return {200, "text/plain; charset=utf-8", std::move(body)};
   }
 
-  // False when the request was answered here: 401 (no or wrong credentials) or 429 (its
-  // client is backing off after wrong credentials).
-  bool authorize(mg_connection* conn, const mg_request_info& ri, bool head) {
+  // 0 when the request may proceed; else the status already sent: 401 (no or wrong
+  // credentials) or 429 (its client is backing off after wrong credentials).
+  int authorize(mg_connection* conn, const mg_request_info& ri, bool head) {
     const std::string client = AuthThrottle::client_key(ri.remote_addr);
     const auto now = Clock::now();
     if (const auto wait = throttle.refuse_for(client, now); wait.count() > 0) {
@@ -196,15 +196,15 @@ struct AdminServer::State {
                      {429, "text/plain; charset=utf-8",
                       fmt::format("too many wrong credentials; retry in {} s\n", secs)},
                      head, fmt::format("Retry-After: {}\r\n", secs));
-      return false;
+      return 429;
     }
     switch (check_credentials(*h.auth, mg_get_header(conn, "Authorization"))) {
-      case Credentials::kRight: throttle.succeeded(client); return true;
+      case Credentials::kRight: throttle.succeeded(client); return 0;
       case Credentials::kWrong: throttle.failed(client, now); break;
       case Credentials::kMissing: break;  // a client's first try, not a guess
     }
     reply_unauthorized(conn, head);
-    return false;
+    return 401;
   }
 
   // The one civetweb handler: auth, exact route, method. Returns the HTTP status sent.
@@ -212,7 +212,9 @@ struct AdminServer::State {
     const mg_request_info* ri = mg_get_request_info(conn);
     const std::string_view method = ri->request_method != nullptr ? ri->request_method : "";
     const bool head = method == "HEAD";
-    if (h.auth && !authorize(conn, *ri, head)) return 401;
+    if (h.auth) {
+      if (const int refused = authorize(conn, *ri, head); refused != 0) return refused;
+    }
     const std::string_view path = ri->local_uri != nullptr ? ri->local_uri : "";
     const auto route = std::find_if(routes.begin(), routes.end(),
                                     [&](const AdminRoute& r) { return r.path == path; });
