@@ -72,6 +72,7 @@ struct ControlConfig {
   double health_drop_rate = 0.05;
   std::string progress = "auto";  // auto | on | off (live progress line on stderr)
   bool config_watch = true;               // reload when the config file changes (inotify)
+  uint64_t config_max_bytes = 4u << 20;   // larger config files are refused unread
   uint32_t health_interval_ms = 250;      // health evaluation period
   std::string auth_user;                  // admin HTTP basic auth; empty = no auth
   std::string auth_password_sha256;       // hex SHA-256 of the password

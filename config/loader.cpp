@@ -4,11 +4,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "config/config_file.hpp"
 #include "config/schema.hpp"
 #include "config/validate.hpp"
 
@@ -27,13 +27,24 @@ std::string node_kind(const YAML::Node& n) {
   }
 }
 
+// Parsed key paths and where they are, the keys whose values were rejected, and the issues.
+struct LoadState {
+  Config config;
+  IssueSink issues;
+  KeyLocations where;
+  KeySet rejected;
+
+  void reject(const std::string& path, ConfigIssue issue) {
+    if (find_field(path) != nullptr) rejected.insert(path);
+    issues.add(std::move(issue));
+  }
+};
+
 struct YamlWalker {
-  Config& config;
-  ConfigIssues& issues;
-  KeyLocations& where;
+  LoadState& st;
 
   void issue(const std::string& path, const YAML::Mark& m, std::string msg) {
-    issues.push_back({path, std::move(msg), m.line + 1, m.column + 1});
+    st.reject(path, {path, std::move(msg), m.line + 1, m.column + 1});
   }
 
   void set_field(const FieldSpec& f, const std::string& path, const YAML::Node& value) {
@@ -50,14 +61,14 @@ struct YamlWalker {
         }
         items.push_back(item.Scalar());
       }
-      if (auto err = f.set_list(config, items)) issue(path, value.Mark(), *err);
+      if (auto err = f.set_list(st.config, items)) issue(path, value.Mark(), *err);
       return;
     }
     if (!value.IsScalar()) {
       issue(path, value.Mark(), fmt::format("expected {}, got {}", expected_text(f), node_kind(value)));
       return;
     }
-    if (auto err = f.set(config, value.Scalar())) issue(path, value.Mark(), *err);
+    if (auto err = f.set(st.config, value.Scalar())) issue(path, value.Mark(), *err);
   }
 
   void walk(const YAML::Node& map, const std::string& prefix) {
@@ -65,8 +76,8 @@ struct YamlWalker {
       const std::string key = kv.first.IsScalar() ? kv.first.Scalar() : std::string("?");
       const std::string path = prefix.empty() ? key : prefix + "." + key;
       const YAML::Mark mark = kv.first.Mark();
-      where[path] = {mark.line + 1, mark.column + 1};
       if (const FieldSpec* f = find_field(path)) {
+        st.where[path] = {mark.line + 1, mark.column + 1};
         set_field(*f, path, kv.second);
       } else if (is_section(path)) {
         if (kv.second.IsMap()) {
@@ -81,24 +92,23 @@ struct YamlWalker {
   }
 };
 
-void parse_yaml(const std::string& text, Config& config, ConfigIssues& issues,
-                KeyLocations& where) {
+void parse_yaml(const std::string& text, LoadState& st) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
-    issues.push_back({"(file)", fmt::format("invalid YAML: {}", e.msg), e.mark.line + 1, e.mark.column + 1});
+    st.issues.add({"(file)", fmt::format("invalid YAML: {}", e.msg), e.mark.line + 1, e.mark.column + 1});
     return;
   }
-  if (root.IsNull()) return;  // an empty file keeps the defaults
+  if (root.IsNull()) return;  // comments only: the defaults
   if (!root.IsMap()) {
-    issues.push_back({"(root)", fmt::format("expected a mapping of sections, got {}", node_kind(root)), root.Mark().line + 1, root.Mark().column + 1});
+    st.issues.add({"(root)", fmt::format("expected a mapping of sections, got {}", node_kind(root)), root.Mark().line + 1, root.Mark().column + 1});
     return;
   }
   try {
-    YamlWalker{config, issues, where}.walk(root, "");
+    YamlWalker{st}.walk(root, "");
   } catch (const YAML::Exception& e) {
-    issues.push_back({"(file)", fmt::format("invalid YAML: {}", e.msg), e.mark.line + 1, e.mark.column + 1});
+    st.issues.add({"(file)", fmt::format("invalid YAML: {}", e.msg), e.mark.line + 1, e.mark.column + 1});
   }
 }
 
@@ -117,59 +127,91 @@ std::string env_to_path(std::string_view name) {
   return path;
 }
 
-void apply_override(Config& config, const std::string& path, std::string_view value,
-                    const std::string& origin, ConfigIssues& issues) {
+void apply_override(LoadState& st, const std::string& path, std::string_view value,
+                    const std::string& origin) {
   const FieldSpec* f = find_field(path);
   if (f == nullptr) {
-    issues.push_back({path, is_section(path) ? "is a section, not a key" : "unknown key", 0, 0, origin});
+    st.issues.add({path, is_section(path) ? "is a section, not a key" : "unknown key", 0, 0, origin});
     return;
   }
-  if (auto err = f->set(config, value)) issues.push_back({path, *err, 0, 0, origin});
+  if (auto err = f->set(st.config, value)) st.reject(path, {path, *err, 0, 0, origin});
 }
 
-std::expected<Config, ConfigIssues> finish(Config config, ConfigIssues issues,
-                                           const KeyLocations& where) {
-  if (issues.empty()) validate(config, where, issues);
-  if (!issues.empty()) return std::unexpected(std::move(issues));
-  return config;
+// Environment, then --set: both override the file.
+void apply_overrides(LoadState& st, const LoadRequest& request) {
+  for (const auto& [name, value] : request.env) {
+    apply_override(st, env_to_path(name), value, "environment " + name);
+  }
+  for (const auto& s : request.sets) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      st.issues.add({s, "expected --set section.key=value", 0, 0, "--set"});
+      continue;
+    }
+    apply_override(st, s.substr(0, eq), std::string_view(s).substr(eq + 1), "--set");
+  }
+}
+
+// The limit a config file is read under: control.config_max_bytes from the defaults, the
+// environment and --set (the file's own keys are not known before it is read).
+uint64_t read_limit(const LoadRequest& request) {
+  LoadState scratch;
+  apply_overrides(scratch, request);  // its issues are reported by the real pass
+  return scratch.config.control.config_max_bytes;
+}
+
+// A file's control.config_max_bytes may lower the limit it was read under, not raise it.
+void check_file_limit(LoadState& st, const std::string& file, uint64_t size, uint64_t limit) {
+  constexpr std::string_view kKey = "control.config_max_bytes";
+  const uint64_t set = st.config.control.config_max_bytes;
+  if (st.rejected.contains(kKey) || set == limit) return;
+  ConfigIssue i{std::string(kKey), ""};
+  if (set > limit) {
+    i.message = fmt::format("{} cannot raise the limit this file was read under ({}); raise it "
+                            "with --set or RVOIP__CONTROL__CONFIG_MAX_BYTES",
+                            set, limit);
+  } else if (size > set) {
+    i = {file, fmt::format("config file is {} bytes, more than control.config_max_bytes ({}) "
+                           "that it sets",
+                           size, set)};
+  } else {
+    return;
+  }
+  if (const auto it = st.where.find(i.path); it != st.where.end()) {
+    i.line = it->second.first;
+    i.column = it->second.second;
+  }
+  st.issues.add(std::move(i));
+}
+
+std::expected<Config, ConfigIssues> finish(LoadState& st) {
+  validate(st.config, st.where, st.rejected, st.issues);
+  if (!st.issues.empty()) return std::unexpected(std::move(st.issues).take());
+  return std::move(st.config);
 }
 
 }  // namespace
 
 std::expected<Config, ConfigIssues> load_yaml_text(const std::string& yaml) {
-  Config config;
-  ConfigIssues issues;
-  KeyLocations where;
-  parse_yaml(yaml, config, issues, where);
-  return finish(std::move(config), std::move(issues), where);
+  LoadState st;
+  parse_yaml(yaml, st);
+  return finish(st);
 }
 
 std::expected<Config, ConfigIssues> load_config(const LoadRequest& request) {
-  Config config;
-  ConfigIssues issues;
-  KeyLocations where;
+  LoadState st;
+  uint64_t limit = 0;
+  uint64_t size = 0;
   if (request.file) {
-    std::ifstream in(*request.file);
-    if (!in) {
-      issues.push_back({*request.file, "cannot read config file (check the path and permissions)"});
-      return std::unexpected(std::move(issues));
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    parse_yaml(text.str(), config, issues, where);
+    limit = read_limit(request);
+    auto text = read_config_file(*request.file, limit);
+    if (!text) return std::unexpected(ConfigIssues{std::move(text.error())});
+    size = text->size();
+    parse_yaml(*text, st);
   }
-  for (const auto& [name, value] : request.env) {
-    apply_override(config, env_to_path(name), value, "environment " + name, issues);
-  }
-  for (const auto& s : request.sets) {
-    const auto eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) {
-      issues.push_back({s, "expected --set section.key=value", 0, 0, "--set"});
-      continue;
-    }
-    apply_override(config, s.substr(0, eq), std::string_view(s).substr(eq + 1), "--set", issues);
-  }
-  return finish(std::move(config), std::move(issues), where);
+  apply_overrides(st, request);
+  if (request.file) check_file_limit(st, *request.file, size, limit);
+  return finish(st);
 }
 
 std::vector<std::pair<std::string, std::string>> environment_overrides() {

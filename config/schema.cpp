@@ -161,7 +161,7 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("dataplane.mbufs", "mbufs in each port's pool", false, 1023, 16777215, RV_GET(dataplane.mbufs)));
   s.push_back(uint_field("dataplane.mbuf_cache", "per-lcore mbuf cache", false, 0, 512, RV_GET(dataplane.mbuf_cache)));
   s.push_back(uint_field("dataplane.burst_size", "packets per rx_burst", false, 1, 512, RV_GET(dataplane.burst_size)));
-  s.push_back(uint_field("dataplane.housekeeping_interval", "lcore loop iterations between housekeeping ticks", true, 1, 1048576, RV_GET(dataplane.housekeeping_interval)));
+  s.push_back(uint_field("dataplane.housekeeping_interval", "lcore loop iterations between housekeeping ticks", false, 1, 1048576, RV_GET(dataplane.housekeeping_interval)));
   s.push_back(list_field("dataplane.sip_ports", "UDP/TCP ports checked first for SIP (SIP is still detected on any port)", true, RV_GET(dataplane.sip_ports)));
   s.push_back(uint_field("dataplane.rtp_port_min", "start of the configured RTP/RTCP port range (0 = none)", true, 0, 65535, RV_GET(dataplane.rtp_port_min)));
   s.push_back(uint_field("dataplane.rtp_port_max", "end of the configured RTP/RTCP port range", true, 0, 65535, RV_GET(dataplane.rtp_port_max)));
@@ -175,17 +175,17 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("events.batch_size", "events per burst enqueue/dequeue", false, 1, 1024, RV_GET(events.batch_size)));
   s.push_back(uint_field("events.shard_count", "event shards (0 = one per worker lcore)", false, 0, 1024, RV_GET(events.shard_count)));
   s.push_back(bool_field("events.enable_metrics", "per-type counters and sampled latency", false, RV_GET(events.enable_metrics)));
-  s.push_back(uint_field("events.latency_sample_every", "TSC-stamp one event in N for latency histograms", true, 1, 1048576, RV_GET(events.latency_sample_every)));
+  s.push_back(uint_field("events.latency_sample_every", "TSC-stamp one event in N for latency histograms", false, 1, 1048576, RV_GET(events.latency_sample_every)));
   // planes
   s.push_back(uint_field("planes.signaling.max_calls", "calls tracked at once per shard (oldest evicted, counted)", false, 16, 16777216, RV_GET(planes.signaling.max_calls)));
   s.push_back(uint_field("planes.signaling.max_tcp_streams", "SIP-over-TCP connections reassembled at once per shard", false, 1, 1048576, RV_GET(planes.signaling.max_tcp_streams)));
   s.push_back(uint_field("planes.signaling.tcp_buffer_bytes", "reassembly buffer per TCP connection", false, 2048, 1048576, RV_GET(planes.signaling.tcp_buffer_bytes)));
-  s.push_back(uint_field("planes.signaling.setup_timeout_s", "seconds an INVITE may wait for a final answer", true, 1, kU32, RV_GET(planes.signaling.setup_timeout_s)));
-  s.push_back(uint_field("planes.signaling.call_timeout_s", "seconds an answered call may last without BYE", true, 1, kU32, RV_GET(planes.signaling.call_timeout_s)));
-  s.push_back(uint_field("planes.signaling.linger_s", "seconds an ended call is kept to recognise retransmissions", true, 0, 3600, RV_GET(planes.signaling.linger_s)));
+  s.push_back(uint_field("planes.signaling.setup_timeout_s", "seconds an INVITE may wait for a final answer", false, 1, kU32, RV_GET(planes.signaling.setup_timeout_s)));
+  s.push_back(uint_field("planes.signaling.call_timeout_s", "seconds an answered call may last without BYE", false, 1, kU32, RV_GET(planes.signaling.call_timeout_s)));
+  s.push_back(uint_field("planes.signaling.linger_s", "seconds an ended call is kept to recognise retransmissions", false, 0, 3600, RV_GET(planes.signaling.linger_s)));
   s.push_back(uint_field("planes.media.max_streams", "RTP streams tracked at once per shard (oldest evicted, counted)", false, 16, 16777216, RV_GET(planes.media.max_streams)));
   s.push_back(uint_field("planes.media.interval_s", "seconds of capture time between media.stream_interval events of a running stream (0: none)", false, 0, 86400, RV_GET(planes.media.interval_s)));
-  s.push_back(uint_field("planes.media.media_timeout_s", "seconds without packets before a stream ends", true, 1, 86400, RV_GET(planes.media.media_timeout_s)));
+  s.push_back(uint_field("planes.media.media_timeout_s", "seconds without packets before a stream ends", false, 1, 86400, RV_GET(planes.media.media_timeout_s)));
   // control
   s.push_back(bool_field("control.metrics_enabled", "serve /metrics, /health and /ready", false, RV_GET(control.metrics_enabled)));
   s.push_back(string_field("control.metrics_listen", "address:port of the admin HTTP endpoint (loopback unless you mean it)", false, {}, RV_GET(control.metrics_listen)));
@@ -195,6 +195,7 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(double_field("control.health_drop_rate", "drop ratio that degrades health", true, 0.0, 1.0, RV_GET(control.health_drop_rate)));
   s.push_back(string_field("control.progress", "live progress line on stderr: auto (when a terminal), on, off", true, {"auto", "on", "off"}, RV_GET(control.progress)));
   s.push_back(bool_field("control.config_watch", "reload the config file when it changes (inotify on its directory); SIGHUP always reloads", false, RV_GET(control.config_watch)));
+  s.push_back(uint_field("control.config_max_bytes", "largest config file read, in bytes; the file is read under the limit from the environment or --set (default 4 MiB), so a value here may lower it, not raise it", true, 1024, 268435456, RV_GET(control.config_max_bytes)));
   s.push_back(uint_field("control.health_interval_ms", "period of the health evaluation (heartbeats, rings, drops)", true, 10, 60000, RV_GET(control.health_interval_ms)));
   s.push_back(string_field("control.auth_user", "user for HTTP basic auth on the admin endpoint; empty = no auth", false, {}, RV_GET(control.auth_user)));
   s.push_back(string_field("control.auth_password_sha256", "hex SHA-256 of the admin password (printf %s pw | sha256sum)", false, {}, RV_GET(control.auth_password_sha256)));

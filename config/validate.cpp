@@ -1,28 +1,142 @@
 #include "config/validate.hpp"
 
-#include <bit>
-#include <charconv>
-
+#include <arpa/inet.h>
 #include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <cctype>
+#include <charconv>
+#include <initializer_list>
 
 namespace rv::config {
 namespace {
 
-void add(ConfigIssues& issues, const KeyLocations& where, std::string path, std::string msg) {
-  ConfigIssue i{std::move(path), std::move(msg)};
-  if (const auto it = where.find(i.path); it != where.end()) {
-    i.line = it->second.first;
-    i.column = it->second.second;
+class Rules {
+ public:
+  Rules(const KeyLocations& where, const KeySet& rejected, IssueSink& issues)
+      : where_(where), rejected_(rejected), issues_(issues) {}
+
+  // True when none of `keys` was rejected on its own, so a rule over them may run.
+  bool checkable(std::initializer_list<std::string_view> keys) const {
+    return std::none_of(keys.begin(), keys.end(),
+                        [&](std::string_view k) { return rejected_.contains(k); });
   }
-  issues.push_back(std::move(i));
+
+  void add(std::string path, std::string msg) {
+    ConfigIssue i{std::move(path), std::move(msg)};
+    if (const auto it = where_.find(i.path); it != where_.end()) {
+      i.line = it->second.first;
+      i.column = it->second.second;
+    }
+    issues_.add(std::move(i));
+  }
+
+ private:
+  const KeyLocations& where_;
+  const KeySet& rejected_;
+  IssueSink& issues_;
+};
+
+bool is_power_of_two(uint64_t v) {
+  return v != 0 && (v & (v - 1)) == 0;
 }
 
-bool is_power_of_two(uint64_t v) { return v != 0 && (v & (v - 1)) == 0; }
-
-bool valid_port_number(const std::string& s) {
+bool valid_port_number(std::string_view s, uint16_t* out = nullptr) {
   unsigned v = 0;
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  return !s.empty() && ec == std::errc{} && p == s.data() + s.size() && v >= 1 && v <= 65535;
+  const bool ok =
+      !s.empty() && ec == std::errc{} && p == s.data() + s.size() && v >= 1 && v <= 65535;
+  if (ok && out != nullptr) *out = static_cast<uint16_t>(v);
+  return ok;
+}
+
+// RFC 1123 host name: dot-separated labels of letters, digits and '-', none empty, none
+// starting or ending with '-', starting with a letter (what civetweb resolves).
+bool valid_host_name(std::string_view h) {
+  if (h.empty() || h.size() > 253 || !std::isalpha(static_cast<unsigned char>(h.front()))) {
+    return false;
+  }
+  std::size_t label = 0;
+  for (std::size_t i = 0; i < h.size(); ++i) {
+    const char c = h[i];
+    if (c == '.') {
+      if (label == 0 || h[i - 1] == '-') return false;
+      label = 0;
+      continue;
+    }
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
+    if (c == '-' && label == 0) return false;
+    if (++label > 63) return false;
+  }
+  return label != 0 && h.back() != '-';
+}
+
+bool valid_ipv4(const std::string& h) {
+  in_addr a{};
+  return inet_pton(AF_INET, h.c_str(), &a) == 1;
+}
+
+bool valid_ipv6(const std::string& h) {
+  in6_addr a{};
+  return inet_pton(AF_INET6, h.c_str(), &a) == 1;
+}
+
+void check_dataplane(const Config& c, Rules& r) {
+  if (r.checkable({"dataplane.rtp_port_min", "dataplane.rtp_port_max"}) &&
+      c.dataplane.rtp_port_min > c.dataplane.rtp_port_max) {
+    r.add("dataplane.rtp_port_min",
+          fmt::format("range start {} is above dataplane.rtp_port_max {}", c.dataplane.rtp_port_min,
+                      c.dataplane.rtp_port_max));
+  }
+  if (r.checkable({"dataplane.sip_ports"})) {
+    for (const auto& p : c.dataplane.sip_ports) {
+      if (!valid_port_number(p)) {
+        r.add("dataplane.sip_ports", fmt::format("'{}' is not a port number in [1, 65535]", p));
+      }
+    }
+  }
+  if (r.checkable({"dataplane.burst_size", "dataplane.rx_descriptors"}) &&
+      c.dataplane.burst_size > c.dataplane.rx_descriptors) {
+    r.add("dataplane.burst_size", fmt::format("burst {} is larger than dataplane.rx_descriptors {}",
+                                              c.dataplane.burst_size, c.dataplane.rx_descriptors));
+  }
+}
+
+void check_events(const Config& c, Rules& r) {
+  if (r.checkable({"events.channel_capacity"}) && !is_power_of_two(c.events.channel_capacity)) {
+    r.add("events.channel_capacity",
+          fmt::format("{} is not a power of two (try {})", c.events.channel_capacity,
+                      std::bit_ceil(c.events.channel_capacity)));
+  }
+  if (r.checkable({"events.batch_size", "events.channel_capacity"}) &&
+      c.events.batch_size > c.events.channel_capacity) {
+    r.add("events.batch_size", fmt::format("batch {} is larger than events.channel_capacity {}",
+                                           c.events.batch_size, c.events.channel_capacity));
+  }
+}
+
+void check_control(const Config& c, Rules& r) {
+  std::string host;
+  uint16_t port = 0;
+  if (r.checkable({"control.metrics_listen"}) &&
+      !split_listen_address(c.control.metrics_listen, host, port)) {
+    r.add("control.metrics_listen",
+          fmt::format("expected one host:port (e.g. 127.0.0.1:9464, [::1]:9464 or localhost:9464), "
+                      "got '{}'",
+                      c.control.metrics_listen));
+  }
+  const auto& user = c.control.auth_user;
+  const auto& hash = c.control.auth_password_sha256;
+  if (r.checkable({"control.auth_user", "control.auth_password_sha256"})) {
+    if (!user.empty() && !is_sha256_hex(hash)) {
+      r.add("control.auth_password_sha256",
+            "expected 64 hex digits (the SHA-256 of the admin password) when control.auth_user "
+            "is set");
+    } else if (user.empty() && !hash.empty()) {
+      r.add("control.auth_user", "required with control.auth_password_sha256");
+    }
+  }
 }
 
 }  // namespace
@@ -30,52 +144,35 @@ bool valid_port_number(const std::string& s) {
 bool split_listen_address(const std::string& listen, std::string& host, uint16_t& port) {
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
-  host = listen.substr(0, colon);
-  if (host.front() == '[') {
-    if (host.back() != ']') return false;
-    host = host.substr(1, host.size() - 2);
+  std::string h = listen.substr(0, colon);
+  uint16_t p = 0;
+  if (!valid_port_number(std::string_view(listen).substr(colon + 1), &p)) return false;
+  if (h.front() == '[') {
+    if (h.size() < 3 || h.back() != ']') return false;
+    h = h.substr(1, h.size() - 2);
+    if (!valid_ipv6(h)) return false;
+  } else if (!valid_ipv4(h) && !valid_host_name(h)) {
+    return false;  // a bare IPv6 address, a list, spaces, ...
   }
-  const std::string p = listen.substr(colon + 1);
-  if (!valid_port_number(p)) return false;
-  port = static_cast<uint16_t>(std::stoul(p));
-  return !host.empty();
+  host = std::move(h);
+  port = p;
+  return true;
 }
 
-void validate(const Config& c, const KeyLocations& where, ConfigIssues& issues) {
-  if (!is_power_of_two(c.events.channel_capacity)) {
-    add(issues, where, "events.channel_capacity",
-        fmt::format("{} is not a power of two (try {})", c.events.channel_capacity,
-                    std::bit_ceil(c.events.channel_capacity)));
-  }
-  if (c.events.batch_size > c.events.channel_capacity) {
-    add(issues, where, "events.batch_size",
-        fmt::format("batch {} is larger than events.channel_capacity {}", c.events.batch_size,
-                    c.events.channel_capacity));
-  }
-  if (c.dataplane.rtp_port_min > c.dataplane.rtp_port_max) {
-    add(issues, where, "dataplane.rtp_port_min",
-        fmt::format("range start {} is above dataplane.rtp_port_max {}",
-                    c.dataplane.rtp_port_min, c.dataplane.rtp_port_max));
-  }
-  for (const auto& p : c.dataplane.sip_ports) {
-    if (!valid_port_number(p)) {
-      add(issues, where, "dataplane.sip_ports",
-          fmt::format("'{}' is not a port number in [1, 65535]", p));
-    }
-  }
-  if (c.dataplane.burst_size > c.dataplane.rx_descriptors) {
-    add(issues, where, "dataplane.burst_size",
-        fmt::format("burst {} is larger than dataplane.rx_descriptors {}", c.dataplane.burst_size,
-                    c.dataplane.rx_descriptors));
-  }
-  std::string host;
-  uint16_t port = 0;
-  if (!split_listen_address(c.control.metrics_listen, host, port)) {
-    add(issues, where, "control.metrics_listen",
-        fmt::format("expected host:port (e.g. 127.0.0.1:9464), got '{}'", c.control.metrics_listen));
-  }
-  if (c.logging.output.empty()) {
-    add(issues, where, "logging.output", "expected stderr, stdout or a file path, got ''");
+bool is_sha256_hex(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char ch) {
+           return std::isxdigit(static_cast<unsigned char>(ch)) != 0;
+         });
+}
+
+void validate(const Config& c, const KeyLocations& where, const KeySet& rejected,
+              IssueSink& issues) {
+  Rules r(where, rejected, issues);
+  check_dataplane(c, r);
+  check_events(c, r);
+  check_control(c, r);
+  if (r.checkable({"logging.output"}) && c.logging.output.empty()) {
+    r.add("logging.output", "expected stderr, stdout or a file path, got ''");
   }
 }
 

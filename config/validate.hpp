@@ -1,9 +1,13 @@
 #pragma once
 // Cross-key validation that the per-key schema cannot express (ranges between keys, powers of
-// two, address syntax). Pure; control-plane only.
+// two, address syntax, auth pairs). Pure; control-plane only.
 
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "config/config.hpp"
@@ -13,11 +17,21 @@ namespace rv::config {
 
 // Where each key was set in the file: path -> (line, column), for issue locations.
 using KeyLocations = std::map<std::string, std::pair<int, int>, std::less<>>;
+// Keys whose own value was rejected (wrong type, out of range).
+using KeySet = std::set<std::string, std::less<>>;
 
-// Appends an issue for every cross-key rule `c` breaks.
-void validate(const Config& c, const KeyLocations& where, ConfigIssues& issues);
+// Adds an issue for every cross-key rule `c` breaks. Runs beside the per-key checks, so one
+// answer lists both kinds; a rule that reads a key in `rejected` is skipped (that key kept its
+// default, and the rule would blame a value nobody wrote).
+void validate(const Config& c, const KeyLocations& where, const KeySet& rejected,
+              IssueSink& issues);
 
-// Splits "host:port" / "[v6]:port". False when malformed or the port is not in 1..65535.
+// Splits "host:port" / "[v6]:port". False when malformed: the host must be an IPv4 address, a
+// bracketed IPv6 address or a host name (letters, digits, '-' and '.'), and the port in
+// 1..65535. What passes here is what the admin endpoint can bind.
 bool split_listen_address(const std::string& listen, std::string& host, uint16_t& port);
+
+// True when `text` is 64 hex digits (a SHA-256 in hex).
+bool is_sha256_hex(std::string_view text);
 
 }  // namespace rv::config

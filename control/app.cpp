@@ -30,17 +30,6 @@ std::expected<config::Config, int> load(const CliOptions& o) {
     for (const auto& issue : cfg.error()) std::cerr << "rvoipd: config: " << issue.to_string() << "\n";
     return std::unexpected(kExitUsage);
   }
-  // Checks across keys the schema cannot express, reported like the loader's.
-  const auto& c = cfg->control;
-  if (!c.auth_user.empty() && !is_sha256_hex(c.auth_password_sha256)) {
-    std::cerr << "rvoipd: config: control.auth_password_sha256: expected 64 hex digits (the "
-                 "SHA-256 of the admin password) when control.auth_user is set\n";
-    return std::unexpected(kExitUsage);
-  }
-  if (c.auth_user.empty() && !c.auth_password_sha256.empty()) {
-    std::cerr << "rvoipd: config: control.auth_user: required with control.auth_password_sha256\n";
-    return std::unexpected(kExitUsage);
-  }
   return *cfg;
 }
 

@@ -25,12 +25,6 @@ std::chrono::milliseconds stop_budget(const Runtime& rt) {
   return std::chrono::milliseconds(rt.config.get()->control.shutdown_timeout_ms);
 }
 
-bool progress_enabled(const config::Config& cfg) {
-  if (cfg.control.progress == "on") return true;
-  if (cfg.control.progress == "off") return false;
-  return isatty(STDERR_FILENO) != 0;
-}
-
 ComponentSpec dataplane(Runtime& rt) {
   ComponentSpec c;
   c.name = "dataplane";
@@ -142,7 +136,7 @@ ComponentSpec report(Runtime& rt) {
     return {};
   };
   c.start = [&rt]() -> Result<void> {
-    if (progress_enabled(*rt.config.get())) rt.progress = std::make_unique<Progress>(rt.plan);
+    rt.progress = std::make_unique<Progress>(rt.plan, rt.config);
     rt.started_at = Clock::now();
     return {};
   };
@@ -201,8 +195,8 @@ ComponentSpec lcores(Runtime& rt) {
   return c;
 }
 
-// Reloadable keys with a live consumer. Others (housekeeping_interval, latency sampling, plane
-// timeouts, progress) are read once at start-up: reported as needing a restart.
+// Reloadable keys with a live consumer: the classifier snapshot, the log level, and every
+// control.* key (read from RunningConfig where used).
 bool classifier_key(std::string_view path) {
   return path == "dataplane.sip_ports" || path == "dataplane.rtp_port_min" ||
          path == "dataplane.rtp_port_max" || path == "dataplane.rtp_heuristic";
@@ -210,7 +204,7 @@ bool classifier_key(std::string_view path) {
 
 bool applied_live(std::string_view path) {
   if (path == "logging.level" || classifier_key(path)) return true;
-  return path.starts_with("control.") && path != "control.progress";  // read from RunningConfig
+  return path.starts_with("control.");
 }
 
 void apply_reload(Runtime& rt, const config::Config& next, const config::ConfigDiff& diff) {

@@ -4,7 +4,11 @@
 // it, diffs it against the running config (config/reload.hpp) and applies the reloadable keys
 // that have a live consumer (`Apply`); restart-only keys — and reloadable keys nothing consumes
 // live — are logged as "changed but needs a restart" and not applied. An invalid config keeps
-// the running one. Counted in rvoip_config_reloads_total{result="success"|"failed"}.
+// the running one, and so does a config path that is no longer a readable regular file with
+// content (removed, emptied, replaced by a directory, FIFO or device, or grown past
+// control.config_max_bytes): the loader refuses those without blocking or reading without
+// bound, so the reloader's thread always gets back to its stop check. Counted in
+// rvoip_config_reloads_total{result="success"|"failed"}.
 //
 // Triggers: SIGHUP (control/signals.hpp) and, when watching, a change of the config file seen by
 // inotify on its directory (so editors that write a temporary file and rename it are seen),

@@ -38,10 +38,16 @@ struct RxQueue {
   int32_t tx_port = -1;  // forward mode: the paired port; -1 = monitor (free after inspection)
   uint16_t tx_queue = 0;
   // Replay at capture speed (--speed realtime): frames are released when the wall clock since
-  // the first frame reaches their capture offset; frames read early wait in `pending`.
+  // the first frame reaches their capture offset; frames read early wait in `pending`. A jump
+  // in capture time of more than pace_max_gap_ns from the last frame released (a far-future
+  // timestamp, a long silence, a clock stepped back) is not waited for: the pace restarts at
+  // that frame, counted in pace_gaps_skipped.
   bool paced = false;
   uint64_t pace_origin_ns = 0;   // capture time of the first frame (0 = not started)
   uint64_t pace_origin_tsc = 0;  // TSC when the first frame was released
+  uint64_t pace_last_ns = 0;     // capture time of the last frame released
+  uint64_t pace_max_gap_ns = 5'000'000'000ull;
+  uint64_t pace_gaps_skipped = 0;  // dp: wo (the owning lcore only)
   uint16_t pending_count = 0;
   std::array<rte_mbuf*, kMaxBurst> pending{};
 };
@@ -88,9 +94,13 @@ class RxPoller final : public dataplane::Poller {
   uint16_t due(RxQueue& q, rte_mbuf** bufs, uint16_t n, uint64_t now_tsc) noexcept {
     for (uint16_t i = 0; i < n; ++i) {
       const uint64_t ts = q.clock.stamp(bufs[i], now_tsc);
-      if (q.pace_origin_ns == 0) {
+      const bool jump = q.pace_origin_ns != 0 && (ts > q.pace_last_ns + q.pace_max_gap_ns ||
+                                                  ts + q.pace_max_gap_ns < q.pace_last_ns);
+      if (q.pace_origin_ns == 0 || jump) {
+        q.pace_gaps_skipped += jump ? 1 : 0;
         q.pace_origin_ns = ts;
         q.pace_origin_tsc = now_tsc;
+        q.pace_last_ns = ts;
       }
       const uint64_t offset = ts > q.pace_origin_ns ? ts - q.pace_origin_ns : 0;
       if (q.pace_origin_tsc + q.clock.ns_to_tsc(offset) > now_tsc) {
@@ -98,6 +108,7 @@ class RxPoller final : public dataplane::Poller {
         std::copy(bufs + i, bufs + n, q.pending.begin());
         return i;
       }
+      q.pace_last_ns = std::max(q.pace_last_ns, ts);
     }
     return n;
   }

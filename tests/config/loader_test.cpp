@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "config/schema.hpp"
+#include "config/validate.hpp"
 #include "rv_build_config.hpp"
 
 namespace rv::config {
@@ -86,6 +87,85 @@ TEST(ConfigLoader, CrossKeyRules_PointAtTheKey) {
   ASSERT_FALSE(c.has_value());
   EXPECT_EQ(c.error()[0].to_string(),
             "events.channel_capacity: 1000 is not a power of two (try 1024) (line 2, column 3)");
+}
+
+TEST(ConfigLoader, TypeErrorAndCrossKeyError_AreReportedTogether) {
+  auto c = load_yaml_text("dataplane:\n  burst_size: lots\nevents:\n  channel_capacity: 1000\n");
+  ASSERT_FALSE(c.has_value());
+  ASSERT_THAT(c.error(), SizeIs(2));
+  EXPECT_THAT(c.error()[0].to_string(), HasSubstr("dataplane.burst_size: expected an integer"));
+  EXPECT_THAT(c.error()[1].to_string(), HasSubstr("events.channel_capacity: 1000 is not a power of two"));
+}
+
+TEST(ConfigLoader, RangeErrorAndAuthPairError_AreReportedTogether) {
+  LoadRequest r;
+  r.sets = {"control.health_drop_rate=2", "control.auth_user=admin"};
+  auto c = load_config(r);
+  ASSERT_FALSE(c.has_value());
+  ASSERT_THAT(c.error(), SizeIs(2));
+  EXPECT_THAT(c.error()[0].to_string(), HasSubstr("control.health_drop_rate: value 2 out of range"));
+  EXPECT_THAT(c.error()[1].to_string(),
+              HasSubstr("control.auth_password_sha256: expected 64 hex digits"));
+}
+
+TEST(ConfigLoader, HashWithoutUser_IsRejected) {
+  LoadRequest r;
+  r.sets = {"control.auth_password_sha256=" + std::string(64, 'a')};
+  auto c = load_config(r);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_EQ(c.error()[0].to_string(),
+            "control.auth_user: required with control.auth_password_sha256");
+}
+
+TEST(ConfigLoader, RejectedKey_IsNotBlamedAgainByACrossKeyRule) {
+  auto c = load_yaml_text("dataplane:\n  rtp_port_min: 100\n  rtp_port_max: lots\n");
+  ASSERT_FALSE(c.has_value());
+  ASSERT_THAT(c.error(), SizeIs(1));
+  EXPECT_THAT(c.error()[0].to_string(), HasSubstr("dataplane.rtp_port_max: expected an integer"));
+}
+
+TEST(ConfigLoader, ManyBadSipPorts_ListsTheFirstHundredAndCountsTheRest) {
+  std::string ports;
+  for (int i = 0; i < 150; ++i) ports += (i ? ", x" : "x") + std::to_string(i);
+  auto c = load_yaml_text("dataplane:\n  sip_ports: [" + ports + "]\n");
+  ASSERT_FALSE(c.has_value());
+  ASSERT_THAT(c.error(), SizeIs(kMaxListedIssues + 1));
+  EXPECT_EQ(c.error().back().to_string(), "and 50 more errors (only the first 100 are listed)");
+}
+
+TEST(ConfigLoader, MetricsListenWithAComma_IsRejected) {
+  LoadRequest r;
+  r.sets = {"control.metrics_listen=127.0.0.1:9464,127.0.0.1:9465"};
+  auto c = load_config(r);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_THAT(c.error()[0].to_string(),
+              HasSubstr("control.metrics_listen: expected one host:port"));
+}
+
+TEST(ListenAddress, AcceptsWhatTheAdminEndpointCanBind) {
+  std::string host;
+  uint16_t port = 0;
+  ASSERT_TRUE(split_listen_address("127.0.0.1:9464", host, port));
+  EXPECT_EQ(host, "127.0.0.1");
+  EXPECT_EQ(port, 9464);
+  ASSERT_TRUE(split_listen_address("[::1]:80", host, port));
+  EXPECT_EQ(host, "::1");
+  EXPECT_EQ(port, 80);
+  EXPECT_TRUE(split_listen_address("localhost:9464", host, port));
+  EXPECT_TRUE(split_listen_address("probe-1.example.net:9464", host, port));
+  EXPECT_TRUE(split_listen_address("0.0.0.0:65535", host, port));
+}
+
+TEST(ListenAddress, RejectsListsBareIpv6AndJunk) {
+  std::string host;
+  uint16_t port = 0;
+  for (const char* bad : {"127.0.0.1:9464,127.0.0.1:9465", "127.0.0.1:9464,9465", "::1:9464",
+                          "[::1:9464", "[]:9464", "[zz]:9464", ":9464", "9464", "127.0.0.1:0",
+                          "127.0.0.1:65536", "127.0.0.1:", "127.0.0.1 :9464", "a_b:9464",
+                          "-host:9464", "host-:9464", "a..b:9464", "1.2.3:9464", "*:9464",
+                          "127.0.0.1:94x4"}) {
+    EXPECT_FALSE(split_listen_address(bad, host, port)) << bad;
+  }
 }
 
 TEST(ConfigLoader, Precedence_FileThenEnvThenSet) {

@@ -1,0 +1,323 @@
+// The admin HTTP endpoint over real sockets: idle connections do not starve probes, exact routes
+// from one table with /help generated from it, HEAD, the basic auth scheme in any case, rate
+// limiting of wrong passwords, and the warning for an open non-loopback bind.
+
+#include "control/admin_server.hpp"
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "control/logging.hpp"
+
+namespace rv::control {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using namespace std::chrono_literals;
+
+// printf s3cret | sha256sum
+constexpr const char* kS3cretSha256 =
+    "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0";
+
+// A free TCP port on 127.0.0.1 (bound to port 0, then released).
+uint16_t free_port() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  socklen_t len = sizeof(a);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A connected TCP socket to 127.0.0.1:port with `timeout` on receives, or -1.
+int connect_to(uint16_t port, std::chrono::milliseconds timeout = 10s) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+struct Response {
+  int status = 0;  // 0: no answer within the receive timeout
+  std::string headers;
+  std::string body;
+};
+
+// Sends `request` as is and reads the whole answer (the server closes the connection).
+Response exchange(uint16_t port, const std::string& request,
+                  std::chrono::milliseconds timeout = 10s) {
+  Response r;
+  const int fd = connect_to(port, timeout);
+  if (fd < 0) return r;
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string raw;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) raw.append(buf, static_cast<std::size_t>(n));
+  close(fd);
+  const auto end = raw.find("\r\n\r\n");
+  if (!raw.starts_with("HTTP/1.1 ") || end == std::string::npos) return r;
+  r.status = std::stoi(raw.substr(9, 3));
+  r.headers = raw.substr(0, end + 2);
+  r.body = raw.substr(end + 4);
+  return r;
+}
+
+Response request(uint16_t port, const std::string& method, const std::string& path,
+                 const std::string& extra_headers = "", std::chrono::milliseconds timeout = 10s) {
+  return exchange(port,
+                  method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + extra_headers + "\r\n",
+                  timeout);
+}
+
+std::string basic(const std::string& scheme, const std::string& base64) {
+  return "Authorization: " + scheme + " " + base64 + "\r\n";
+}
+const std::string kRight = "YWRtaW46czNjcmV0";  // admin:s3cret
+const std::string kWrong = "YWRtaW46d3Jvbmc=";  // admin:wrong
+
+class AdminServerTest : public ::testing::Test {
+ protected:
+  void start(std::optional<BasicAuth> auth = std::nullopt, AdminOptions options = {},
+             const std::string& host = "127.0.0.1") {
+    registry_.add([](MetricsWriter& w) { w.counter("rvoip_test_total", "A test counter", {}, 7); });
+    AdminHandlers h{&registry_,
+                    [] {
+                      return HealthReport{200, R"({"status":"ok"})"};
+                    },
+                    [this] { return ready_.load(); }, std::move(auth)};
+    port_ = free_port();
+    auto s = AdminServer::start(host + ":" + std::to_string(port_), std::move(h), options);
+    ASSERT_TRUE(s.has_value()) << s.error().to_string();
+    server_ = std::move(*s);
+  }
+
+  MetricsRegistry registry_;
+  std::atomic<bool> ready_{true};
+  uint16_t port_ = 0;
+  std::unique_ptr<AdminServer> server_;
+};
+
+TEST_F(AdminServerTest, FiftyIdleConnections_ReadyStillAnswersWithinOneSecond) {
+  start();
+  std::vector<int> idle;
+  for (int i = 0; i < 50; ++i) {
+    const int fd = connect_to(port_);
+    ASSERT_GE(fd, 0);
+    idle.push_back(fd);
+  }
+  std::this_thread::sleep_for(200ms);  // let the server accept them all
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = request(port_, "GET", "/ready", "", 1s);
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.status, 200) << "no answer within 1 s while 50 idle connections are open";
+  EXPECT_LT(took, 1s);
+  EXPECT_EQ(request(port_, "GET", "/health", "", 1s).status, 200);
+  EXPECT_EQ(request(port_, "GET", "/metrics", "", 1s).status, 200);
+  for (int fd : idle) close(fd);
+}
+
+TEST_F(AdminServerTest, IdleConnection_IsClosedByTheServer) {
+  start();  // the default header timeout
+  const int fd = connect_to(port_, 15s);
+  ASSERT_GE(fd, 0);
+  char c = 0;
+  const ssize_t n = recv(fd, &c, 1, 0);
+  const int err = errno;
+  close(fd);
+  EXPECT_TRUE(n == 0 || (n < 0 && err == ECONNRESET))
+      << "an idle connection was kept open past the header timeout";
+}
+
+TEST_F(AdminServerTest, DefaultHeaderTimeout_IsShort) {
+  EXPECT_LE(AdminOptions{}.header_timeout, 5s);
+  EXPECT_GE(AdminOptions{}.threads, 50u + 2u) << "50 idle connections and a probe or two";
+}
+
+TEST_F(AdminServerTest, Routes_MatchExactlyAndOthersAre404) {
+  start();
+  EXPECT_EQ(request(port_, "GET", "/metrics").status, 200);
+  EXPECT_EQ(request(port_, "GET", "/metrics?name[]=x").status, 200);
+  for (const char* p : {"/metricsX", "/metrics/", "/metrics/x", "/readyz", "/", "/nope"}) {
+    const auto r = request(port_, "GET", p);
+    EXPECT_EQ(r.status, 404) << p;
+    EXPECT_THAT(r.body, HasSubstr("see /help")) << p;
+  }
+}
+
+TEST_F(AdminServerTest, Metrics_IncludeTheRegistryAndTheAuthCounters) {
+  start();
+  const auto r = request(port_, "GET", "/metrics");
+  EXPECT_THAT(r.body, HasSubstr("rvoip_test_total 7"));
+  EXPECT_THAT(r.body, HasSubstr("rvoip_admin_auth_failures_total 0"));
+  EXPECT_THAT(r.body, HasSubstr("rvoip_admin_auth_refused_total 0"));
+}
+
+TEST_F(AdminServerTest, Head_AnswersLikeGetWithoutBody) {
+  start();
+  for (const char* p : {"/ready", "/health", "/help"}) {
+    const auto get = request(port_, "GET", p);
+    const auto head = request(port_, "HEAD", p);
+    EXPECT_EQ(head.status, get.status) << p;
+    EXPECT_THAT(head.headers,
+                HasSubstr("Content-Length: " + std::to_string(get.body.size()) + "\r\n"))
+        << p;
+    EXPECT_EQ(head.body, "") << p;
+  }
+  ready_ = false;
+  EXPECT_EQ(request(port_, "HEAD", "/ready").status, 503);
+}
+
+TEST_F(AdminServerTest, OtherMethods_Are405WithAllow) {
+  start();
+  for (const char* m : {"POST", "PUT", "DELETE", "OPTIONS", "PATCH"}) {
+    const auto r = request(port_, m, "/ready", "Content-Length: 0\r\n");
+    EXPECT_EQ(r.status, 405) << m;
+    EXPECT_THAT(r.headers, HasSubstr("Allow: GET, HEAD")) << m;
+  }
+}
+
+TEST_F(AdminServerTest, Help_IsGeneratedFromTheRouteTable) {
+  start();
+  const auto r = request(port_, "GET", "/help");
+  ASSERT_EQ(r.status, 200);
+  ASSERT_GE(server_->routes().size(), 4u);
+  for (const auto& route : server_->routes()) {
+    EXPECT_THAT(r.body, HasSubstr(route.path)) << route.path;
+    EXPECT_THAT(r.body, HasSubstr(route.help)) << route.path;
+    EXPECT_NE(request(port_, "GET", route.path).status, 404) << route.path;
+  }
+}
+
+TEST_F(AdminServerTest, BasicScheme_IsCaseInsensitive) {
+  start(BasicAuth{"admin", kS3cretSha256});
+  for (const char* scheme : {"Basic", "basic", "BASIC", "bAsIc"}) {
+    EXPECT_EQ(request(port_, "GET", "/ready", basic(scheme, kRight)).status, 200) << scheme;
+  }
+  EXPECT_EQ(request(port_, "GET", "/ready", "Authorization: basic   " + kRight + "\r\n").status,
+            200);
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Bearer", kRight)).status, 401);
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basicx", kRight)).status, 401);
+  const auto none = request(port_, "GET", "/ready");
+  EXPECT_EQ(none.status, 401);
+  EXPECT_THAT(none.headers, HasSubstr("WWW-Authenticate: Basic realm=\"rvoipd\""));
+}
+
+TEST_F(AdminServerTest, AuthRequired_EvenFor404AndHead) {
+  start(BasicAuth{"admin", kS3cretSha256});
+  EXPECT_EQ(request(port_, "GET", "/metricsX").status, 401);
+  EXPECT_EQ(request(port_, "HEAD", "/metrics").status, 401);
+  EXPECT_EQ(request(port_, "HEAD", "/metrics", basic("Basic", kRight)).status, 200);
+}
+
+TEST_F(AdminServerTest, WrongPasswords_AreRefusedWith429AndCounted) {
+  AdminOptions o;
+  o.throttle.free_failures = 3;
+  o.throttle.base_backoff = 60s;  // outlasts the test
+  start(BasicAuth{"admin", kS3cretSha256}, o);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kWrong)).status, 401) << i;
+  }
+  // Backing off: even the right password is not checked.
+  const auto r = request(port_, "GET", "/metrics", basic("Basic", kRight));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_THAT(r.headers, HasSubstr("Retry-After: 60\r\n"));
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kWrong)).status, 429);
+  EXPECT_EQ(server_->auth_failures(), 3u);
+  EXPECT_EQ(server_->auth_refused(), 2u);
+}
+
+TEST_F(AdminServerTest, BackoffOver_RightPasswordWorksAndClearsTheRecord) {
+  AdminOptions o;
+  o.throttle.free_failures = 2;
+  o.throttle.base_backoff = 100ms;
+  start(BasicAuth{"admin", kS3cretSha256}, o);
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kWrong)).status, 401);
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kWrong)).status, 401);
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kRight)).status, 429);
+  std::this_thread::sleep_for(500ms);
+  const auto r = request(port_, "GET", "/metrics", basic("Basic", kRight));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("rvoip_admin_auth_failures_total 2"));
+  EXPECT_THAT(r.body, HasSubstr("rvoip_admin_auth_refused_total 1"));
+  // The record was cleared: one wrong password is free again.
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kWrong)).status, 401);
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kRight)).status, 200);
+}
+
+TEST_F(AdminServerTest, MissingCredentials_AreNotCountedAsGuesses) {
+  AdminOptions o;
+  o.throttle.free_failures = 2;
+  o.throttle.base_backoff = 60s;
+  start(BasicAuth{"admin", kS3cretSha256}, o);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(request(port_, "GET", "/ready").status, 401);
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kRight)).status, 200);
+  EXPECT_EQ(server_->auth_failures(), 0u);
+}
+
+// Captures what the "admin" logger writes while alive.
+class AdminLog {
+ public:
+  AdminLog() : sink_(std::make_shared<spdlog::sinks::ostream_sink_mt>(out_)) {
+    component_logger("admin")->sinks().push_back(sink_);
+  }
+  ~AdminLog() {
+    auto& sinks = component_logger("admin")->sinks();
+    sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+  }
+  std::string text() const { return out_.str(); }
+
+ private:
+  std::ostringstream out_;
+  std::shared_ptr<spdlog::sinks::ostream_sink_mt> sink_;
+};
+
+TEST_F(AdminServerTest, NonLoopbackBindWithoutAuth_LogsAWarning) {
+  AdminLog log;
+  start(std::nullopt, {}, "0.0.0.0");
+  EXPECT_THAT(log.text(), HasSubstr("reachable from other hosts and has no authentication"));
+  EXPECT_EQ(request(port_, "GET", "/ready").status, 200);
+}
+
+TEST_F(AdminServerTest, LoopbackBindOrAuth_NoWarning) {
+  AdminLog log;
+  start();
+  server_.reset();
+  start(BasicAuth{"admin", kS3cretSha256}, {}, "0.0.0.0");
+  EXPECT_THAT(log.text(), Not(HasSubstr("no authentication")));
+}
+
+TEST(AdminLoopback, IsLoopbackHost) {
+  for (const char* h : {"127.0.0.1", "127.1.2.3", "::1", "localhost"}) {
+    EXPECT_TRUE(is_loopback_host(h)) << h;
+  }
+  for (const char* h : {"0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "probe.example.net"}) {
+    EXPECT_FALSE(is_loopback_host(h)) << h;
+  }
+}
+
+}  // namespace
+}  // namespace rv::control

@@ -1,0 +1,122 @@
+// The admin endpoint of the real rvoipd: idle connections do not block probes, exact routes,
+// HEAD, and the warning for a non-loopback bind without auth.
+
+#include <arpa/inet.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "tests/support/process.hpp"
+
+namespace rv::test {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// A TCP connection to 127.0.0.1:port with `timeout` on receives, or -1.
+int connect_to(uint16_t port, std::chrono::milliseconds timeout) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{static_cast<time_t>(timeout.count() / 1000),
+             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `request`, returns everything the server answers before closing (or the timeout).
+std::string exchange(uint16_t port, const std::string& request, std::chrono::milliseconds timeout) {
+  const int fd = connect_to(port, timeout);
+  if (fd < 0) return "";
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string raw;
+  char buf[4096];
+  for (ssize_t n; (n = recv(fd, buf, sizeof(buf), 0)) > 0;) raw.append(buf, std::size_t(n));
+  close(fd);
+  return raw;
+}
+
+bool await_ready(uint16_t port) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (http_get(port, "/ready").status == 200) return true;
+    std::this_thread::sleep_for(20ms);
+  }
+  return false;
+}
+
+void stop(Child& rvoipd) {
+  rvoipd.signal(SIGTERM);
+  const auto code = rvoipd.wait_for(10s);
+  ASSERT_TRUE(code.has_value());
+  EXPECT_EQ(*code, 0) << rvoipd.err();
+}
+
+std::vector<std::string> args(const std::string& listen) {
+  return {rvoipd_path(), "--set", "control.metrics_listen=" + listen, "--", "--vdev=net_null0"};
+}
+
+TEST(RvoipdAdmin, FiftyIdleConnections_ReadyAnswersWithinOneSecond) {
+  const uint16_t port = pick_port();
+  Child rvoipd(args("127.0.0.1:" + std::to_string(port)));
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
+  std::vector<int> idle;
+  for (int i = 0; i < 50; ++i) {
+    const int fd = connect_to(port, 10s);
+    ASSERT_GE(fd, 0);
+    idle.push_back(fd);
+  }
+  std::this_thread::sleep_for(200ms);  // accepted by the server
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::string r = exchange(port, "GET /ready HTTP/1.1\r\nHost: x\r\n\r\n", 1s);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s);
+  EXPECT_THAT(r, ::testing::StartsWith("HTTP/1.1 200 ")) << "no answer within 1 s";
+  EXPECT_THAT(exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 1s),
+              ::testing::StartsWith("HTTP/1.1 200 "));
+  // Idle clients do not hold up shutdown either.
+  const auto t1 = std::chrono::steady_clock::now();
+  stop(rvoipd);
+  EXPECT_LT(std::chrono::steady_clock::now() - t1, 2s);
+  for (int fd : idle) close(fd);
+}
+
+TEST(RvoipdAdmin, ExactRoutesHeadAndHelp) {
+  const uint16_t port = pick_port();
+  Child rvoipd(args("127.0.0.1:" + std::to_string(port)));
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
+  EXPECT_EQ(http_get(port, "/metricsX").status, 404);
+  EXPECT_EQ(http_get(port, "/ready/").status, 404);
+  const auto help = http_get(port, "/help");
+  EXPECT_EQ(help.status, 200);
+  for (const char* p : {"/metrics", "/health", "/ready", "/help"})
+    EXPECT_THAT(help.body, HasSubstr(p));
+  const std::string head = exchange(port, "HEAD /ready HTTP/1.1\r\nHost: x\r\n\r\n", 5s);
+  EXPECT_THAT(head, ::testing::StartsWith("HTTP/1.1 200 "));
+  EXPECT_THAT(head, HasSubstr("Content-Length: 6\r\n"));  // "ready\n"
+  EXPECT_TRUE(head.ends_with("\r\n\r\n")) << head;
+  stop(rvoipd);
+}
+
+TEST(RvoipdAdmin, NonLoopbackBindWithoutAuth_WarnsAtStart) {
+  const uint16_t port = pick_port();
+  Child rvoipd(args("0.0.0.0:" + std::to_string(port)));
+  ASSERT_TRUE(await_ready(port)) << rvoipd.err();
+  stop(rvoipd);
+  EXPECT_THAT(rvoipd.err(), HasSubstr("reachable from other hosts and has no authentication"));
+}
+
+}  // namespace
+}  // namespace rv::test
