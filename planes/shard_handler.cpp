@@ -69,10 +69,30 @@ void ShardHandler::attach_fabric(routing::ShardFabric fabric, std::span<ShardHan
   fabric_.emplace(std::move(fabric));
   std::copy_n(peers.begin(), std::min(peers.size(), peers_.size()), peers_.begin());
   replay_sync_ = replay_sync;
+  // A steering key for each shard (clock ticks are addressed like packets).
+  for (unsigned s = 0; s < shards_ && s < kMaxShards; ++s) {
+    uint64_t k = 0;
+    while (events::shard_of(k, shards_) != s) ++k;
+    shard_keys_[s] = k;
+  }
+}
+
+void ShardHandler::on_burst_end() noexcept {
+  if (shards_ < 2 || newest_rx_ns_ <= clock_sent_ns_ || !fabric_->packets_out.accepting()) return;
+  clock_sent_ns_ = newest_rx_ns_;
+  for (unsigned s = 0; s < shards_; ++s) {
+    if (s == index_) continue;
+    const routing::SteeredPacket tick{nullptr, newest_rx_ns_, shard_keys_[s],
+                                      transport::PacketClass::kOther, dataplane::LinkType::kEthernet,
+                                      0, static_cast<uint8_t>(index_)};
+    (void)fabric_->packets_out.publish(tick);  // a lost tick only delays that shard's timers
+  }
 }
 
 void ShardHandler::on_packet(transport::PacketClass c, const dataplane::ParsedPacket& p,
                              uint64_t rx_ns, rte_mbuf* m, dataplane::LinkType link) noexcept {
+  if (rx_ns > newest_rx_ns_) newest_rx_ns_ = rx_ns;
+  if (rx_ns > last_rx_ns_) last_rx_ns_ = rx_ns;  // the clock moves with every packet read
   if (shards_ > 1) {
     const uint64_t key = routing::session_key(c, p);
     const unsigned owner = events::shard_of(key, shards_);
@@ -127,6 +147,10 @@ void ShardHandler::await_handled(unsigned owner, uint64_t seq) noexcept {
 
 void ShardHandler::on_steered(const routing::SteeredPacket& e) noexcept {
   rte_mbuf* m = e.mbuf;
+  if (m == nullptr) {  // a clock tick from another shard's rx
+    if (e.rx_ns > last_rx_ns_) last_rx_ns_ = e.rx_ns;
+    return;
+  }
   counters_.steered_in.add();
   std::span<const uint8_t> frame;
   if (m->nb_segs == 1) {
@@ -201,7 +225,9 @@ uint32_t ShardHandler::on_tick() noexcept {
 }
 
 uint32_t ShardHandler::finish() noexcept {
-  return signaling_->flush(last_rx_ns_) + media_->end_all();
+  uint32_t n = 0;
+  if (last_rx_ns_ != 0) n += signaling_->expire(last_rx_ns_) + media_->expire(last_rx_ns_);
+  return n + signaling_->flush(last_rx_ns_) + media_->end_all();
 }
 
 void ShardHandler::notify(const dataplane::DataplaneNotice& n) noexcept {

@@ -56,6 +56,11 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   void on_packet(transport::PacketClass c, const dataplane::ParsedPacket& p, uint64_t rx_ns,
                  rte_mbuf* m, dataplane::LinkType link) noexcept;
 
+  // After each rx burst: with several shards, tells the others how far the capture clock went
+  // (a tick on the packet rings, in order with the packets), so that every shard times calls
+  // and streams out by the same clock.
+  void on_burst_end() noexcept;
+
   // True when either end of `p` (or the RTP port under an RTCP port) is an endpoint some SDP
   // announced: such UDP is checked as RTP/RTCP on any port (DESIGN.md §4 classification).
   bool is_learned_media(const dataplane::ParsedPacket& p) const noexcept;
@@ -66,8 +71,9 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   // Timers (call and media timeouts, stream intervals), at the housekeeping tick.
   uint32_t on_tick() noexcept;
 
-  // End of the run (the lcore, once every shard stopped its sources and drained): every call
-  // and stream still tracked leaves as its final event. Returns how many.
+  // End of the run (the lcore, once every shard stopped its sources and drained): timers run to
+  // the end of the capture, then every call and stream still tracked leaves as its final event.
+  // Returns how many.
   uint32_t finish() noexcept;
 
   // Gives an SDP-learned endpoint (signaling.media_endpoint) to this shard's media plane.
@@ -111,6 +117,9 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   ShardEventCounters counters_;
   uint64_t last_rx_ns_ = 0;  // dp: rw — newest packet time (capture time in replay)
   std::array<uint64_t, kMaxShards> sync_sent_{};  // dp: rw — sync packets sent to each shard
+  std::array<uint64_t, kMaxShards> shard_keys_{};  // cp: wo before launch — a key of each shard
+  uint64_t newest_rx_ns_ = 0;   // dp: rw — newest capture time this shard's rx saw
+  uint64_t clock_sent_ns_ = 0;  // dp: rw — the newest time already sent to the other shards
   // Sync packets from shard i this shard has handled. dp: this lcore wo, shard i's lcore ro.
   std::array<std::atomic<uint64_t>, kMaxShards> sync_handled_{};
   signaling::SdpSession sdp_;  // scratch for message summaries

@@ -34,7 +34,9 @@ packages=(
   pkg-config
   prometheus
   prometheus-cpp-dev
+  rapidjson-dev
   python3
+  python3-jsonschema
   python3-scapy
   sip-tester
   tcpdump

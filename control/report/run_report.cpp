@@ -260,10 +260,15 @@ void stream(Writer& w, const StreamEnded& s, const CallRecord* c) {
 void events_section(Writer& w, const Appliance& app) {
   w.StartObject();
   if (const auto* f = app.fabric()) {
-    for (const auto& t : f->metrics().types) {
+    const auto m = f->metrics();
+    for (const auto& t : m.types) {
+      uint64_t subscribers = 0;
+      for (const auto& s : m.subscriptions) subscribers += s.type == t.name ? 1 : 0;
       key(w, t.name);
       w.StartObject();
+      kv(w, "subscribers", subscribers);
       kv(w, "published", t.published);
+      kv(w, "copies", t.copies);
       kv(w, "delivered", t.delivered);
       kv(w, "delivered_inline", t.delivered_inline);
       kv(w, "filtered", t.filtered);

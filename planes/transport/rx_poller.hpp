@@ -7,6 +7,7 @@
 //   bool is_learned_media(const dataplane::ParsedPacket&) noexcept;  // SDP-learned endpoint?
 //   void on_packet(PacketClass, const dataplane::ParsedPacket&, uint64_t rx_ns, rte_mbuf*,
 //                  dataplane::LinkType) noexcept;
+//   void on_burst_end() noexcept;  // after every packet of a burst was handed over
 // The ParsedPacket's pointers are valid only during the call; a handler that keeps the mbuf
 // (steering it to another shard) takes a reference of its own.
 
@@ -130,6 +131,7 @@ class RxPoller final : public dataplane::Poller {
       inspect(q, bufs[i], now_tsc);
     }
     if (reassembler_ != nullptr) reassembler_->flush();
+    handler_.on_burst_end();
     if (q.tx_port < 0) {
       rte_pktmbuf_free_bulk(bufs.data(), n);
       return n;

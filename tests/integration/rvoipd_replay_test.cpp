@@ -12,29 +12,13 @@
 
 #include "tests/support/pcap_file.hpp"
 #include "tests/support/process.hpp"
+#include "tests/support/rvoipd_replay.hpp"
 
 namespace rv::test {
 namespace {
 
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-struct Replay {
-  ProcessResult run;
-  json report;
-};
-
-Replay replay(const std::string& capture, std::vector<std::string> extra = {}) {
-  const std::string report = "/tmp/rv_report_" + std::to_string(getpid()) + "_" +
-                             std::filesystem::path(capture).stem().string() + ".json";
-  std::vector<std::string> args = {rvoipd_path(), "--pcap", capture, "--report", report,
-                                   "--set", "control.metrics_enabled=false"};
-  args.insert(args.end(), extra.begin(), extra.end());
-  Replay r{run_process(args), {}};
-  if (r.run.exit_code == 0) r.report = json::parse(read_file(report));
-  std::filesystem::remove(report);
-  return r;
-}
 
 // Expected classes for the bundled sample, from tshark 4.0.17:
 //   tshark -r heplify_rtp_rtcp_sip_ipv4_udp.pcap --enable-heuristic rtp_udp
