@@ -48,11 +48,6 @@ class Publisher {
   // Cheap check for lcore loops: false before start() and from shutdown() on, when publish()
   // would return an Error (which allocates its message).
   bool accepting() const noexcept { return sys_->accepting(); }
-  // How many events of priority p can be published now without meeting a full ring (the
-  // smallest free space over the subscribers' rings; in-line subscribers need none).
-  uint32_t headroom(Priority p = EventTraits<E>::kDefaultPriority) const noexcept {
-    return core_->headroom(p);
-  }
   // Whether any subscriber can receive this type (lets a producer skip building an event
   // nobody wants). Producer thread.
   bool has_subscribers() const noexcept { return core_->route_count() != 0; }

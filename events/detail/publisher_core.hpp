@@ -82,20 +82,6 @@ class PublisherCore {
   }
   uint32_t route_count() const noexcept { return route_count_.load(std::memory_order_acquire); }
 
-  // Producer thread: the smallest free space over the rings this publisher feeds at priority p
-  // (in-line and detached routes excluded); UINT32_MAX when it feeds none.
-  uint32_t headroom(Priority p) const noexcept {
-    uint32_t least = UINT32_MAX;
-    const uint32_t n = route_count_.load(std::memory_order_acquire);
-    for (uint32_t i = 0; i < n; ++i) {
-      const Route<E>& r = routes_[i];
-      if (r.inline_dispatch || !r.sub->attached.load(std::memory_order_relaxed)) continue;
-      least = std::min(least, rte_ring_free_count(r.rings[cls(p)]));
-    }
-    return least;
-  }
-  const Route<E>& route(uint32_t i) const noexcept { return routes_[i]; }
-
   // ---- producer thread. Returns the number of subscribers that received the event.
   uint32_t publish(const E& e, Priority p) noexcept {
     if constexpr (StaticEvent<E>) {
