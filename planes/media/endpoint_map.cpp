@@ -1,7 +1,6 @@
 #include "planes/media/endpoint_map.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace rv::planes::media {
 
@@ -14,11 +13,7 @@ EndpointMap::EndpointMap(uint32_t capacity)
 }
 
 uint64_t EndpointMap::hash(const dataplane::Endpoint& ep) noexcept {
-  uint64_t a = 0;
-  uint64_t b = 0;
-  std::memcpy(&a, ep.addr.bytes.data(), 8);
-  std::memcpy(&b, ep.addr.bytes.data() + 8, 8);
-  return mix64(a ^ 0x9e3779b97f4a7c15ull, b ^ (uint64_t{ep.port} << 32) ^ 0xc2b2ae3d27d4eb4full);
+  return dataplane::hash_endpoint(ep);
 }
 
 uint32_t EndpointMap::find_slot(const dataplane::Endpoint& ep, uint64_t h) const noexcept {
