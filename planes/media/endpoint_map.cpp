@@ -38,7 +38,8 @@ bool EndpointMap::learn(const dataplane::Endpoint& ep, uint64_t call_key, std::s
   e.assoc = CallAssociation{};
   e.assoc.call_hash = call_key;
   const std::size_t n = std::min(call_id.size(), kCallIdCapacity - 1);
-  std::memcpy(e.assoc.call_id.data(), call_id.data(), n);
+  // copy_n, not memcpy: call_id may be empty with a null data() (only the hash travelled).
+  std::copy_n(call_id.data(), n, e.assoc.call_id.data());
   e.assoc.call_id[n] = '\0';
   e.assoc.mapping_count = static_cast<uint8_t>(std::min(mappings.size(), kMaxPayloadMappings));
   std::copy_n(mappings.begin(), e.assoc.mapping_count, e.assoc.mappings.begin());
