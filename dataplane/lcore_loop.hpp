@@ -10,7 +10,8 @@
 // When stop is requested the sources are no longer polled (a live NIC never runs dry); the loop
 // reports that through `quiesced` and keeps running the drains and housekeeping. It returns once
 // every loop of the group has stopped its sources (nothing new can reach its rings) and a full
-// pass after that did no work. The loop never blocks, allocates, locks or logs.
+// pass after that did no work. Then every poller's on_stop() runs once (sources, drains,
+// housekeeping, in that order). The loop never blocks, allocates, locks or logs.
 
 #include <atomic>
 #include <cstdint>
