@@ -175,8 +175,8 @@ rte_mbuf* Reassembler::reassemble_ipv4(rte_mbuf* m, uint16_t l3_offset, uint64_t
   m->l3_len = ihl;
   make_death_row_room();
   const uint32_t before = death_row_.cnt;
-  const auto mask = static_cast<uint16_t>(
-      fragment_id_mask({reinterpret_cast<const uint8_t*>(&ip->src_addr), 8}));
+  const auto mask =
+      static_cast<uint16_t>(fragment_id_mask({reinterpret_cast<const uint8_t*>(&ip->src_addr), 8}));
   ip->packet_id ^= mask;
   rte_mbuf* out = rte_ipv4_frag_reassemble_packet(table_, &death_row_, m, now_tsc, ip);
   if (out != nullptr) rte_pktmbuf_mtod_offset(out, rte_ipv4_hdr*, out->l2_len)->packet_id ^= mask;
