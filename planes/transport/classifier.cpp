@@ -50,12 +50,16 @@ PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept {
   // channels: other protocols sharing the media port.
   const uint8_t b0 = payload.empty() ? 0 : payload[0];
   if (b0 <= 3 || (b0 >= 16 && b0 <= 79)) return PacketClass::kOther;
-  // 128-191 is RTP or RTCP, the rest unassigned: either way media that failed the header
-  // checks. The media plane parses it again and counts it by reason (rtp_invalid /
-  // rtcp_invalid) instead of it vanishing into "other". RTCP when the second byte is an RTCP
-  // packet type (RFC 5761 §4: 192-223).
-  const bool rtcp_type = payload.size() >= 2 && payload[1] >= 192 && payload[1] <= 223;
-  return b0 >= 128 && b0 <= 191 && rtcp_type ? PacketClass::kRtcp : PacketClass::kRtp;
+  // A second byte in 192-223 is an RTCP packet type (RFC 5761 §4): RTCP that failed the strict
+  // check stays other, as before. (Whether a datagram is on a learned endpoint depends, with
+  // several workers, on when the SDP broadcast reached this one; keeping this case out keeps
+  // RTCP compounds with trailing bytes, which Wireshark accepts, counted the same way with one
+  // worker or several.)
+  if (payload.size() >= 2 && payload[1] >= 192 && payload[1] <= 223) return PacketClass::kOther;
+  // Everything else on this endpoint is RTP that failed the header checks (or valid RTP with an
+  // unassigned payload type or no payload): the media plane parses it again and counts a
+  // failure by reason (rvoip_rtp_invalid_total) instead of it vanishing into "other".
+  return PacketClass::kRtp;
 }
 
 PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
