@@ -10,28 +10,14 @@
 namespace rv::control {
 namespace {
 
+// TransportCounters are exported from their descriptor table (plane_metrics.cpp).
 void collect_packets(MetricsWriter& w, const Appliance& app) {
   const TrafficTotals t = app.totals();
-  for (std::size_t i = 0; i < planes::transport::kPacketClassCount; ++i) {
-    w.counter("rvoip_packets_total", "Frames classified, by class", {{"class", std::string(to_string(static_cast<planes::transport::PacketClass>(i)))}}, double(t.by_class[i]));
-  }
-  for (std::size_t i = 1; i < dataplane::kParseStatusCount; ++i) {
-    const auto st = static_cast<dataplane::ParseStatus>(i);
-    const Labels l = {{"reason", std::string(to_string(st))}};
-    if (dataplane::is_malformed(st)) {
-      w.counter("rvoip_packets_malformed_total", "Frames dropped as malformed, by reason", l, double(t.by_status[i]));
-    } else {
-      w.counter("rvoip_packets_not_inspected_total", "Well-formed frames no plane reads, by reason", l, double(t.by_status[i]));
-    }
-  }
-  w.counter("rvoip_packets_dropped_total", "Frames dropped by the appliance, by reason", {{"reason", "oversize_frame"}}, double(t.oversize_frames));
-  w.counter("rvoip_packets_dropped_total", "Frames dropped by the appliance, by reason", {{"reason", "tx_full"}}, double(t.tx_dropped));
   for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
     w.counter("rvoip_ip_reassembly_total", "IP fragment reassembly outcomes, by event",
               {{"event", std::string(dataplane::to_string(static_cast<dataplane::ReassemblyCounter>(i)))}},
               double(t.reassembly[i]));
   }
-  w.counter("rvoip_packets_forwarded_total", "Frames transmitted on the paired port (forward mode)", {}, double(t.tx_frames));
 }
 
 void collect_ports(MetricsWriter& w, const Appliance& app) {

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "dataplane/keyed_hash.hpp"
+
 namespace rv::dataplane {
 namespace {
 
@@ -54,6 +56,10 @@ std::vector<std::string> build_eal_args(const config::DataplaneConfig& cfg, cons
 Result<void> init_eal(const std::vector<std::string>& args) {
   if (g_eal_initialised.exchange(true)) {
     return make_error(ErrorCode::kState, "the EAL is already initialised in this process");
+  }
+  // Before any lcore exists and before any table holds a hash: the key never changes after.
+  if (auto k = init_hash_key(); !k) {
+    return std::unexpected(std::move(k.error()).with_context("drawing the hash key"));
   }
   std::vector<char*> argv;
   std::vector<std::string> storage = args;  // rte_eal_init may permute argv

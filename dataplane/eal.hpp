@@ -22,7 +22,8 @@ struct EalPlan {
 // An lcore option (-l, -c, --lcores) in the user's args replaces the generated one.
 std::vector<std::string> build_eal_args(const config::DataplaneConfig& cfg, const EalPlan& plan);
 
-// rte_eal_init on `args`. Error names the EAL's reason and what to check.
+// Draws the process hash key (init_hash_key(), dataplane/keyed_hash.hpp), then rte_eal_init on
+// `args`. Error names the EAL's reason and what to check.
 Result<void> init_eal(const std::vector<std::string>& args);
 
 // rte_eal_cleanup, once, after every lcore returned.

@@ -7,6 +7,7 @@
 #include <functional>
 #include <type_traits>
 
+#include "dataplane/keyed_hash.hpp"
 #include "dataplane/packet.hpp"
 
 namespace rv::dataplane {
@@ -37,40 +38,55 @@ struct FlowKey {
 
 static_assert(std::is_trivially_copyable_v<FlowKey>);
 
-// A 64-bit hash of `len` bytes, 8 bytes per step (multiply-xorshift mixing); stable across runs
-// and processes (it picks shards: the same key always reaches the same shard) and shared by the
-// planes (Call-ID hashes join signaling and media).
-inline uint64_t mix64(uint64_t x) noexcept {
-  x ^= x >> 32;
-  x *= 0xd6e8feb86659fd93ull;
-  x ^= x >> 32;
-  x *= 0xd6e8feb86659fd93ull;
-  return x ^ (x >> 32);
+// Hashes of the keys above and of byte strings, keyed with the process secret
+// (dataplane/keyed_hash.hpp): tables and steering fed from the wire cannot be flooded with
+// precomputed collisions. Values are process-local.
+
+// SipHash-1-3 of `len` bytes; `seed` selects an independent function. `data` may be null when
+// `len` is 0. Shared by the planes: Call-ID hashes join signaling and media.
+inline uint64_t hash_bytes(const void* data, std::size_t len, uint64_t seed = 0) noexcept {
+  return keyed_hash(data, len, seed);
 }
 
-inline uint64_t hash_bytes(const void* data, std::size_t len,
-                           uint64_t seed = 0xcbf29ce484222325ull) noexcept {
-  const auto* p = static_cast<const uint8_t*>(data);
-  uint64_t h = seed ^ (uint64_t(len) * 0x9e3779b97f4a7c15ull);
-  for (; len >= 8; p += 8, len -= 8) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    h = (h ^ mix64(v)) * 0x9e3779b97f4a7c15ull;
-  }
-  uint64_t tail = 0;
-  std::memcpy(&tail, p, len);
-  h = (h ^ mix64(tail ^ (uint64_t(len) << 56))) * 0x9e3779b97f4a7c15ull;
-  return mix64(h);
+namespace detail {
+// TupleHasher positions: source address 0-3, destination address 4-7, ports 8, extra 9,
+// address families 10. An IPv4 address is one chunk (its other bytes are zero).
+inline void add_address(TupleHasher& h, std::size_t at, const IpAddress& a) noexcept {
+  uint32_t c[4];
+  std::memcpy(c, a.bytes.data(), sizeof(c));
+  h.add(at, c[0]);
+  if (a.family == L3Proto::kIpv4) return;
+  h.add(at + 1, c[1]);
+  h.add(at + 2, c[2]);
+  h.add(at + 3, c[3]);
 }
+inline uint32_t families(const IpAddress& a, const IpAddress& b) noexcept {
+  return uint32_t(a.family) << 8 | uint32_t(b.family) | 0x10000u;
+}
+}  // namespace detail
 
 inline uint64_t hash_endpoint(const Endpoint& e) noexcept {
-  uint64_t h = hash_bytes(e.addr.bytes.data(), e.addr.bytes.size());
-  return hash_bytes(&e.port, sizeof(e.port), h);
+  TupleHasher h;
+  detail::add_address(h, 0, e.addr);
+  h.add(8, e.port);
+  h.add(10, uint32_t(e.addr.family));
+  return h.finish();
+}
+
+// The 5-tuple's addresses and ports plus 32 more bits chosen by the table (`extra`: the IP
+// protocol for flows, the SSRC for RTP streams). 32-bit values.
+inline uint64_t hash_flow_with(const FlowKey& k, uint32_t extra) noexcept {
+  TupleHasher h;
+  detail::add_address(h, 0, k.src.addr);
+  detail::add_address(h, 4, k.dst.addr);
+  h.add(8, uint32_t{k.src.port} << 16 | k.dst.port);
+  h.add(9, extra);
+  h.add(10, detail::families(k.src.addr, k.dst.addr));
+  return h.finish();
 }
 
 inline uint64_t hash_flow(const FlowKey& k) noexcept {
-  uint64_t h = hash_endpoint(k.src) * 31 + hash_endpoint(k.dst);
-  return hash_bytes(&k.ip_proto, 1, h);
+  return hash_flow_with(k, k.ip_proto);
 }
 
 }  // namespace rv::dataplane

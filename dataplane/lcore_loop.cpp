@@ -65,6 +65,9 @@ void LcoreLoop::run(StopGroup& group) noexcept {
       }
     }
   }
+  for (const auto* list : {&sources_, &drains_, &housekeeping_}) {
+    for (Poller* p : *list) p->on_stop();
+  }
   stats_.iterations.set(iterations);
   stats_.busy_cycles.set(busy);
   stats_.idle_cycles.set(idle);

@@ -12,7 +12,8 @@
 // of the group has stopped its sources (nothing new can reach its rings) and a full pass did no
 // work, the finish pollers run once (what is still tracked leaves as final events) and the loop
 // reports that through `finished`. It returns once every loop has finished and a full pass after
-// that did no work. The loop never blocks, allocates, locks or logs.
+// that did no work; then every poller's on_stop() runs once (sources, drains, housekeeping, in
+// that order). The loop never blocks, allocates, locks or logs.
 
 #include <atomic>
 #include <cstdint>

@@ -12,12 +12,16 @@
 #include <cstring>
 #include <string>
 
+#include "dataplane/keyed_hash.hpp"
+
 namespace rv::dataplane {
 namespace {
 
 constexpr uint32_t kIpv6HeaderLen = sizeof(rte_ipv6_hdr);
 constexpr uint32_t kFragHeaderLen = sizeof(rte_ipv6_fragment_ext);
 constexpr uint32_t kMaxIpPayload = 65535;
+// Selects the keyed hash that masks fragment ids (an independent function of the process key).
+constexpr uint64_t kFragmentIdSeed = 0x6672'6167'2d69'6421ull;  // "frag-id!"
 // One reassemble call puts at most a whole datagram plus the offered fragment on the death row.
 constexpr uint32_t kDeathRowReserve = RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1;
 
@@ -65,7 +69,7 @@ Result<std::unique_ptr<Reassembler>> Reassembler::create(const ReassemblyConfig&
 }
 
 Reassembler::~Reassembler() {
-  rte_ip_frag_free_death_row(&death_row_, 0);
+  drain();
   rte_ip_frag_table_destroy(table_);
 }
 
@@ -93,6 +97,22 @@ void Reassembler::expire(uint64_t now_tsc) noexcept {
     flush();
     if (freed + kDeathRowReserve <= RTE_IP_FRAG_DEATH_ROW_MBUF_LEN) break;
   }
+}
+
+void Reassembler::drain() noexcept {
+  flush();
+  // Every entry is older than "the end of time"; the call stops when the death row is full.
+  for (;;) {
+    rte_ip_frag_table_del_expired_entries(table_, &death_row_, UINT64_MAX);
+    const uint32_t freed = death_row_.cnt;
+    add(ReassemblyCounter::kHeldAtExit, freed);
+    flush();
+    if (freed + kDeathRowReserve <= RTE_IP_FRAG_DEATH_ROW_MBUF_LEN) break;
+  }
+}
+
+uint32_t fragment_id_mask(std::span<const uint8_t> addresses) noexcept {
+  return static_cast<uint32_t>(keyed_hash(addresses.data(), addresses.size(), kFragmentIdSeed));
 }
 
 // rte_ip_frag keeps no readable statistics: what it put on the death row during this call tells
@@ -155,7 +175,11 @@ rte_mbuf* Reassembler::reassemble_ipv4(rte_mbuf* m, uint16_t l3_offset, uint64_t
   m->l3_len = ihl;
   make_death_row_room();
   const uint32_t before = death_row_.cnt;
+  const auto mask =
+      static_cast<uint16_t>(fragment_id_mask({reinterpret_cast<const uint8_t*>(&ip->src_addr), 8}));
+  ip->packet_id ^= mask;
   rte_mbuf* out = rte_ipv4_frag_reassemble_packet(table_, &death_row_, m, now_tsc, ip);
+  if (out != nullptr) rte_pktmbuf_mtod_offset(out, rte_ipv4_hdr*, out->l2_len)->packet_id ^= mask;
   return account(m, out, before);
 }
 
@@ -210,6 +234,8 @@ rte_mbuf* Reassembler::reassemble_ipv6(rte_mbuf* m, uint16_t l3_offset, uint16_t
   m->l3_len = kIpv6HeaderLen + kFragHeaderLen;
   make_death_row_room();
   const uint32_t before = death_row_.cnt;
+  // The reassembled datagram has no fragment header: nothing to restore.
+  fh->id ^= fragment_id_mask({ip->src_addr, sizeof(ip->src_addr) + sizeof(ip->dst_addr)});
   rte_mbuf* out = rte_ipv6_frag_reassemble_packet(table_, &death_row_, m, now_tsc, ip, fh);
   if (out != nullptr) out->l3_len = kIpv6HeaderLen;  // the fragment header is gone
   return account(m, out, before);

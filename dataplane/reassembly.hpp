@@ -6,6 +6,14 @@
 // fragment flood holds at most max_entries × 8 mbufs; the rest are dropped and counted.
 // Incomplete datagrams time out after `timeout_ms`.
 //
+// rte_ip_frag 22.11 places a datagram by CRC32C of (addresses, id) under a constant seed, and CRC
+// is linear: anyone can compute ids that fill the two buckets another datagram needs, so its
+// fragments are dropped as table_full. Before DPDK sees a fragment its id is XORed with a keyed
+// hash of its addresses (fragment_id_mask(), dataplane/keyed_hash.hpp), and the reassembled
+// datagram gets its id back: placement then depends on the process key. Fragments of one
+// datagram share addresses and id, so they still meet; datagrams of one address pair keep
+// distinct ids.
+//
 // Every fragment is checked before DPDK sees it (rte_ip_frag 22.11 trusts its input): headers
 // inside the first segment, lengths consistent with the mbuf, non-last fragments a multiple of 8,
 // offset + length within 65535, IPv6 fragment header right after the fixed header. Duplicate or
@@ -18,6 +26,7 @@
 //     if (whole != nullptr) { view = packet_bytes(whole, scratch); parse_frame(view, ...); ... }
 //   r.flush();                  // end of burst: free what was dropped (death row)
 //   r.expire(rte_rdtsc());      // housekeeping tick: release timed-out datagrams
+//   r.drain();                  // the lcore stops: release what is held, counted held_at_exit
 // Counters are read by any thread (relaxed).
 
 #include <rte_ip_frag.h>
@@ -58,6 +67,7 @@ enum class ReassemblyCounter : uint8_t {
   kMisaligned,             // non-last fragment whose length is not a multiple of 8
   kTooLarge,               // offset + length beyond 65535
   kUnsupportedExtHeaders,  // IPv6 extension headers before the fragment header
+  kHeldAtExit,             // fragments still waiting for their datagram when the lcore stopped
   kCount,
 };
 
@@ -73,6 +83,7 @@ constexpr std::string_view to_string(ReassemblyCounter c) noexcept {
       "failed_datagrams",    "zero_length",
       "bad_length",          "misaligned",
       "too_large",           "unsupported_ext_headers",
+      "held_at_exit",
   };
   const auto i = static_cast<std::size_t>(c);
   return i < kNames.size() ? kNames[i] : std::string_view("unknown");
@@ -105,6 +116,9 @@ class Reassembler {
   void flush() noexcept;
   // Drops datagrams older than the timeout (counted), then flush(). Housekeeping tick.
   void expire(uint64_t now_tsc) noexcept;
+  // Releases every held fragment, counted as kHeldAtExit, then flush(). Owning lcore when it
+  // stops (or the control thread once it has), so the count is there for the report.
+  void drain() noexcept;
 
   // Any thread.
   uint64_t counter(ReassemblyCounter c) const noexcept {
@@ -133,6 +147,10 @@ class Reassembler {
   rte_ip_frag_death_row death_row_{};  // dp: rw (owner lcore)
   Counters counters_;
 };
+
+// The value XORed into the fragment id of a datagram between `addresses` (IPv4: source and
+// destination, 8 bytes; IPv6: 32 bytes, as they sit in the header) before rte_ip_frag hashes it.
+uint32_t fragment_id_mask(std::span<const uint8_t> addresses) noexcept;
 
 // The bytes of `m` as one contiguous span: the mbuf's own data when it has one segment, else a
 // copy into `scratch` (rte_pktmbuf_read). Empty when `scratch` is too small. Size `scratch`

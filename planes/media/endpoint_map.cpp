@@ -1,7 +1,6 @@
 #include "planes/media/endpoint_map.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 namespace rv::planes::media {
 
@@ -12,11 +11,7 @@ EndpointMap::EndpointMap(uint32_t capacity)
       index_(capacity_) {}
 
 uint64_t EndpointMap::hash(const dataplane::Endpoint& ep) noexcept {
-  uint64_t a = 0;
-  uint64_t b = 0;
-  std::memcpy(&a, ep.addr.bytes.data(), 8);
-  std::memcpy(&b, ep.addr.bytes.data() + 8, 8);
-  return mix64(a ^ 0x9e3779b97f4a7c15ull, b ^ (uint64_t{ep.port} << 32) ^ 0xc2b2ae3d27d4eb4full);
+  return dataplane::hash_endpoint(ep);
 }
 
 uint32_t EndpointMap::find_slot(const dataplane::Endpoint& ep, uint64_t h) const noexcept {
@@ -47,7 +42,8 @@ bool EndpointMap::learn(const dataplane::Endpoint& ep, uint64_t call_key, std::s
   e.assoc = CallAssociation{};
   e.assoc.call_hash = call_key;
   const std::size_t n = std::min(call_id.size(), kCallIdCapacity - 1);
-  std::memcpy(e.assoc.call_id.data(), call_id.data(), n);
+  // copy_n, not memcpy: call_id may be empty with a null data() (only the hash travelled).
+  std::copy_n(call_id.data(), n, e.assoc.call_id.data());
   e.assoc.call_id[n] = '\0';
   e.assoc.mapping_count = static_cast<uint8_t>(std::min(mappings.size(), kMaxPayloadMappings));
   std::copy_n(mappings.begin(), e.assoc.mapping_count, e.assoc.mappings.begin());

@@ -78,11 +78,4 @@ class FlatIndex {
   dataplane::HugeArray<Bucket> buckets_;
 };
 
-// 64x64 -> 128 multiply folded to 64 bits: the core of a fast, well-mixing key hash.
-__extension__ typedef unsigned __int128 Uint128;
-inline uint64_t mix64(uint64_t a, uint64_t b) noexcept {
-  const Uint128 r = static_cast<Uint128>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-
 }  // namespace rv::planes::media

@@ -29,7 +29,9 @@ void RtpStats::update(const RtpSample& s) noexcept {
 }
 
 void RtpStats::update_wireshark(const RtpSample& s) noexcept {
-  const double now_ms = static_cast<double>(s.arrival_ns - first_ns_) / 1e6;
+  // Signed (RFC 3550 A.8, Wireshark's relative time): a capture clock that steps back before
+  // the first packet gives a negative time, not 2^64 ns.
+  const double now_ms = static_cast<double>(static_cast<int64_t>(s.arrival_ns - first_ns_)) / 1e6;
   const uint32_t ts_ahead = s.timestamp - first_ts_;  // modulo 2^32
   const bool in_time = ts_ahead < 0x80000000u;
   const int seq = s.seq;

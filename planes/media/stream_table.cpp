@@ -6,16 +6,6 @@
 
 namespace rv::planes::media {
 
-uint64_t stream_hash(const dataplane::FlowKey& flow, uint32_t ssrc) noexcept {
-  uint64_t w[4];
-  std::memcpy(&w[0], flow.src.addr.bytes.data(), 16);
-  std::memcpy(&w[2], flow.dst.addr.bytes.data(), 16);
-  const uint64_t tail = (uint64_t{flow.src.port} << 48) | (uint64_t{flow.dst.port} << 32) | ssrc;
-  const uint64_t h1 = mix64(w[0] ^ 0x9e3779b97f4a7c15ull, w[1] ^ 0xbf58476d1ce4e5b9ull);
-  const uint64_t h2 = mix64(w[2] ^ 0x94d049bb133111ebull, w[3] ^ flow.ip_proto);
-  return mix64(h1 ^ tail, h2 ^ 0xc2b2ae3d27d4eb4full);
-}
-
 StreamTable::StreamTable(uint32_t max_streams, uint64_t timeout_ns)
     : capacity_(std::max<uint32_t>(max_streams, 1)),
       timeout_ns_(std::max<uint64_t>(timeout_ns, 1'000'000)),

@@ -14,13 +14,17 @@
 #include <cstdint>
 #include <memory>
 
+#include "dataplane/flow_key.hpp"
 #include "planes/media/flat_index.hpp"
 #include "dataplane/huge_array.hpp"
 #include "planes/media/stream_record.hpp"
 
 namespace rv::planes::media {
 
-uint64_t stream_hash(const dataplane::FlowKey& flow, uint32_t ssrc) noexcept;
+// The table's key hash: (5-tuple, SSRC) under the process hash key (dataplane/keyed_hash.hpp).
+inline uint64_t stream_hash(const dataplane::FlowKey& flow, uint32_t ssrc) noexcept {
+  return dataplane::hash_flow_with(flow, ssrc);
+}
 
 class StreamTable {
  public:

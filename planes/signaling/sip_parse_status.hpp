@@ -1,6 +1,8 @@
 #pragma once
 // Outcome of parsing one SIP message. Every failure has a stable name used as the `reason`
-// label of rvoip_sip_malformed_total and in the report.
+// label of rvoip_sip_malformed_total and in the report. SIP over TCP also counts messages the
+// stream reassembly has to drop whole: kTooLarge, and kIncomplete for a message cut off by the
+// end of its stream (FIN, RST, eviction, idle timeout).
 
 #include <array>
 #include <cstddef>
@@ -31,6 +33,7 @@ enum class SipParseStatus : uint8_t {
   kBadMaxForwards,      // not digits or above 255
   kBadDate,             // Date not in GMT (RFC 3261 §20.17)
   kBadExpires,          // not digits or above 2^32 - 1
+  kTooLarge,            // SIP/TCP message larger than the reassembly buffer (tcp_buffer_bytes)
   kCount,
 };
 
@@ -59,6 +62,7 @@ constexpr std::string_view to_string(SipParseStatus s) noexcept {
       "bad_max_forwards",
       "bad_date",
       "bad_expires",
+      "too_large",
   };
   const auto i = static_cast<std::size_t>(s);
   return i < kNames.size() ? kNames[i] : std::string_view("unknown");

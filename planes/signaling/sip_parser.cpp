@@ -211,6 +211,7 @@ std::size_t skip_leading_crlf(string_view s) noexcept {
 
 SipHeaderId sip_header_id(string_view name) noexcept {
   using enum SipHeaderId;
+  if (name.empty()) return kOther;  // ": x" (sip_frame sees header lines the parser rejects)
   if (name.size() == 1) {
     switch (lex::lower(name[0])) {
       case 'i': return kCallId;

@@ -39,7 +39,21 @@ TcpReassembler::Stream* TcpReassembler::find(const dataplane::FlowKey& flow, uin
   }
 }
 
+// True when the buffer holds part of a message, not just CRLF keep-alives (RFC 5626 §4.4.1).
+bool TcpReassembler::holds_partial_message(const Stream& s) noexcept {
+  if (!s.synced) return false;
+  const uint8_t* b = buf(s);
+  for (uint32_t i = 0; i < s.used; ++i) {
+    if (b[i] != '\r' && b[i] != '\n') return true;
+  }
+  return false;
+}
+
 void TcpReassembler::erase(std::size_t slot) noexcept {
+  // The stream ends (FIN, RST, eviction, idle): a message it was still receiving is lost.
+  if (holds_partial_message(slots_[slot])) {
+    counters_.malformed[std::size_t(SipParseStatus::kIncomplete)].add();
+  }
   free_buffers_[free_count_++] = slots_[slot].buffer;
   std::size_t i = slot;
   for (std::size_t j = (i + 1) & mask_; slots_[j].key_hash != 0; j = (j + 1) & mask_) {
@@ -134,6 +148,7 @@ uint32_t TcpReassembler::extract(Stream& s, uint64_t ts, MessageFn fn, void* ctx
         // Larger than the buffer: drop it. With its headers complete its length is known and
         // the stream stays in sync; otherwise look for the next start line.
         counters_.tcp_buffer_overflows.add();
+        counters_.malformed[std::size_t(SipParseStatus::kTooLarge)].add();
         counters_.tcp_resync_skipped_bytes.add(s.used);
         s.skip = f.length > s.used ? f.length - s.used : 0;
         s.synced = f.length > 0;
@@ -235,6 +250,9 @@ uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq
   const bool existed = find(flow, hash) != nullptr;
   Stream* s = find_or_create(flow, hash, ts);
   if (syn) {
+    if (existed && holds_partial_message(*s)) {  // a new connection on the same 4-tuple
+      counters_.malformed[std::size_t(SipParseStatus::kIncomplete)].add();
+    }
     s->next_seq = seq + 1;
     s->used = 0;
     s->ooo_begin = s->ooo_end = 0;
@@ -250,7 +268,8 @@ uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq
   if (!payload.empty()) {
     int32_t diff = int32_t(seq - s->next_seq);
     if (diff < 0) {
-      const uint32_t overlap = uint32_t(-diff);
+      // Unsigned: at 2^31 apart diff is INT32_MIN, whose negation overflows.
+      const uint32_t overlap = s->next_seq - seq;
       counters_.tcp_retransmitted_segments.add();
       payload = overlap >= payload.size() ? std::span<const uint8_t>{} : payload.subspan(overlap);
       diff = 0;

@@ -5,7 +5,9 @@
 // one held out-of-order range. Retransmitted data is dropped, a hole that does not fill within
 // gap_timeout (or that the buffer cannot bridge) is given up and counted as a gap, after which
 // the stream resynchronises on the next SIP start line. Streams first seen mid-connection (no
-// SYN) also resynchronise. Single-threaded (owning lcore); noexcept and allocation-free after
+// SYN) also resynchronise. No message is lost silently: one larger than the buffer counts as
+// malformed "too_large", one cut off when its stream ends (FIN, RST, eviction, idle timeout) as
+// "incomplete", both in rvoip_sip_malformed_total. Single-threaded (owning lcore); noexcept and allocation-free after
 // construction.
 
 #include <cstdint>
@@ -63,6 +65,7 @@ class TcpReassembler {
   Stream* find_or_create(const dataplane::FlowKey& flow, uint64_t hash, uint64_t now) noexcept;
   Stream* find(const dataplane::FlowKey& flow, uint64_t hash) noexcept;
   void erase(std::size_t slot) noexcept;
+  bool holds_partial_message(const Stream& s) noexcept;
   void evict_one(uint64_t hash) noexcept;
   uint8_t* buf(const Stream& s) noexcept { return pool_.get() + std::size_t(s.buffer) * cfg_.buffer_bytes; }
   void give_up_hole(Stream& s) noexcept;

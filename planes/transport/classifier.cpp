@@ -32,11 +32,34 @@ PacketClass classify_signaling(const dataplane::ParsedPacket& p) noexcept {
   return PacketClass::kOther;
 }
 
-PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept {
-  const std::span<const uint8_t> payload(p.payload, p.payload_len);
+namespace {
+
+// The strict header checks: what unknown ports must pass to be media.
+PacketClass strict_media(std::span<const uint8_t> payload) noexcept {
   if (media::looks_like_rtcp(payload)) return PacketClass::kRtcp;
   if (media::looks_like_rtp(payload)) return PacketClass::kRtp;
   return PacketClass::kOther;
+}
+
+}  // namespace
+
+PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept {
+  const std::span<const uint8_t> payload(p.payload, p.payload_len);
+  if (const PacketClass c = strict_media(payload); c != PacketClass::kOther) return c;
+  // RFC 7983 demultiplexing by the first byte. 0-3 STUN, 16-19 ZRTP, 20-63 DTLS, 64-79 TURN
+  // channels: other protocols sharing the media port.
+  const uint8_t b0 = payload.empty() ? 0 : payload[0];
+  if (b0 <= 3 || (b0 >= 16 && b0 <= 79)) return PacketClass::kOther;
+  // A second byte in 192-223 is an RTCP packet type (RFC 5761 §4): RTCP that failed the strict
+  // check stays other, as before. (Whether a datagram is on a learned endpoint depends, with
+  // several workers, on when the SDP broadcast reached this one; keeping this case out keeps
+  // RTCP compounds with trailing bytes, which Wireshark accepts, counted the same way with one
+  // worker or several.)
+  if (payload.size() >= 2 && payload[1] >= 192 && payload[1] <= 223) return PacketClass::kOther;
+  // Everything else on this endpoint is RTP that failed the header checks (or valid RTP with an
+  // unassigned payload type or no payload): the media plane parses it again and counts a
+  // failure by reason (rvoip_rtp_invalid_total) instead of it vanishing into "other".
+  return PacketClass::kRtp;
 }
 
 PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
@@ -51,7 +74,7 @@ PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
   }
   // The heuristic leaves well-known ports alone: DNS ids and the like pass a header check.
   if (!in_range && (p.src_port < 1024 || p.dst_port < 1024)) return PacketClass::kOther;
-  return classify_learned_media(p);
+  return strict_media(payload);
 }
 
 PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg) noexcept {

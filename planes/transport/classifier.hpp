@@ -23,11 +23,15 @@ struct ClassifierConfig {
 };
 
 // SIP by signaling::looks_like_sip_start_line (strict request/status line), RTP and RTCP by
-// media::looks_like_rtp / looks_like_rtcp (strict headers; RTCP lengths must add up).
+// media::looks_like_rtp / looks_like_rtcp (strict headers; RTCP lengths must add up). On an
+// endpoint SDP announced, a datagram that fails those checks is still RTP when RFC 7983 says it
+// is media (first byte 128-191, or unassigned) and its second byte is no RTCP packet type: it
+// goes to the media plane, which counts it as invalid by reason. STUN, ZRTP, DTLS and TURN
+// channel data, and RTCP that fails the strict check, stay "other".
 
 // The steps, in order (exposed for the template below).
 PacketClass classify_signaling(const dataplane::ParsedPacket& p) noexcept;      // UDP/TCP: SIP?
-PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept;  // RTP/RTCP header
+PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept;  // SDP endpoint
 PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
                                    const ClassifierConfig& cfg) noexcept;  // range, heuristic
 

@@ -84,6 +84,12 @@ class RxPoller final : public dataplane::Poller {
     return total;
   }
 
+  // The loop stopped: fragments still waiting for their datagram are released and counted
+  // (ReassemblyCounter::kHeldAtExit), so the report sees them.
+  void on_stop() noexcept override {
+    if (reassembler_ != nullptr) reassembler_->drain();
+  }
+
   // Housekeeping: pick up a newer classifier snapshot, drop timed-out fragments.
   void refresh(uint64_t now_tsc) noexcept {
     classifier_ = classifier_slot_->load(std::memory_order_acquire);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <rte_eal.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
@@ -11,6 +12,7 @@
 #include <random>
 #include <vector>
 
+#include "dataplane/keyed_hash.hpp"
 #include "dataplane/packet_parser.hpp"
 #include "tests/support/pcap_file.hpp"
 
@@ -394,6 +396,137 @@ TEST_F(ReassemblyTest, Flood_MemoryBoundedAndDropsCounted) {
   const uint64_t later = 20 + 2 * reasm_->timeout_cycles();
   EXPECT_EQ(offer(ipv4_fragment(ok, {0, 504, true}, 7), later), nullptr);
   expect_datagram(offer(ipv4_fragment(ok, {504, 504, false}, 7), later), ok, L3Proto::kIpv4);
+}
+
+// Issue 14 item 5: fragments still waiting at exit are counted, not silently freed.
+TEST_F(ReassemblyTest, Drain_ReleasesHeldFragmentsAndCountsThemHeldAtExit) {
+  const Bytes l4 = udp_datagram(1000);
+  EXPECT_EQ(offer(ipv4_fragment(l4, {0, 504, true}, 1)), nullptr);
+  EXPECT_EQ(offer(ipv4_fragment(l4, {504, 504, true}, 2)), nullptr);
+  EXPECT_EQ(offer(ipv6_fragment(l4, {0, 504, true}, 3)), nullptr);
+  EXPECT_EQ(offer(ipv6_fragment(l4, {504, 504, true}, 3)), nullptr);
+  EXPECT_EQ(rte_mempool_in_use_count(g_pool), 4u);
+  reasm_->drain();
+  EXPECT_EQ(n(C::kHeldAtExit), 4u);
+  EXPECT_EQ(n(C::kTimedOutFragments), 0u);
+  EXPECT_EQ(rte_mempool_in_use_count(g_pool), 0u);
+  reasm_->drain();  // idempotent
+  EXPECT_EQ(n(C::kHeldAtExit), 4u);
+}
+
+// ---- Hash flooding of the fragment table (issue 14 item 4). ----------------------------------
+// rte_ip_frag 22.11 places an IPv4 datagram by CRC32C(src, dst, id) under the constant seed
+// 0xeaad8405 into two buckets: sig & entry_mask and ((sig << 7) + (sig >> 14)) & entry_mask,
+// with entry_mask = (2 * pow2(buckets) * assoc - 1) & ~(assoc - 1).
+constexpr uint32_t kDpdkFragSeed = 0xeaad8405u;
+
+struct Buckets {
+  uint32_t a, b;
+  friend bool operator==(const Buckets&, const Buckets&) = default;
+};
+
+// The buckets rte_ip_frag picks for a fragment whose header holds `src_dst` and `id_raw` (as
+// stored: network byte order) in a table of `entries` slots, `assoc` per bucket.
+Buckets dpdk_buckets(const uint8_t* src_dst, uint16_t id_raw, uint32_t entries, uint32_t assoc) {
+  uint32_t p0, p1;
+  std::memcpy(&p0, src_dst, 4);
+  std::memcpy(&p1, src_dst + 4, 4);
+  uint32_t v = rte_hash_crc_4byte(p0, kDpdkFragSeed);
+  v = rte_hash_crc_4byte(p1, v);
+  v = rte_hash_crc_4byte(id_raw, v);
+  const uint32_t mask = (entries - 1) & ~(assoc - 1);
+  return {v & mask, ((v << 7) + (v >> 14)) & mask};
+}
+
+// A first fragment 10.0.0.1 -> 10.0.<hi>.<lo> with `id`.
+Bytes first_fragment_to(const Bytes& l4, uint8_t hi, uint8_t lo, uint16_t id) {
+  Bytes f = ipv4_fragment(l4, {0, 504, true}, id);
+  f[14 + 18] = hi;
+  f[14 + 19] = lo;
+  return f;
+}
+
+// Eight datagrams from other destinations that land in both buckets of the victim's (10.0.0.1 ->
+// 10.0.0.2, id `victim_id`), the victim's table slots. `keyed`: the attacker knows the process
+// key and XORs in fragment_id_mask() as the reassembler does.
+std::vector<Bytes> bucket_flood(const Bytes& l4, uint16_t victim_id, bool keyed) {
+  constexpr uint32_t kAssoc = 4;
+  constexpr uint32_t kEntries = 2 * 16 * kAssoc;  // the FragmentFlood table
+  const auto placed = [&](uint8_t hi, uint8_t lo, uint16_t id) {
+    const uint8_t src_dst[8] = {10, 0, 0, 1, 10, 0, hi, lo};
+    uint16_t raw = uint16_t(id >> 8 | id << 8);  // as the header stores it
+    if (keyed) raw ^= uint16_t(fragment_id_mask(src_dst));
+    return dpdk_buckets(src_dst, raw, kEntries, kAssoc);
+  };
+  const Buckets victim = placed(0, 2, victim_id);
+  std::vector<Bytes> out;
+  for (uint32_t d = 256; d < 65536 && out.size() < 2 * kAssoc; ++d) {
+    for (uint16_t id = 1; id < 64 && out.size() < 2 * kAssoc; ++id) {
+      if (placed(uint8_t(d >> 8), uint8_t(d), id) == victim) {
+        out.push_back(first_fragment_to(l4, uint8_t(d >> 8), uint8_t(d), id));
+      }
+    }
+  }
+  return out;
+}
+
+// Fills the victim's buckets, then sends the victim's datagram; true when it reassembled.
+bool victim_survives(Reassembler& r, const std::vector<Bytes>& flood, const Bytes& l4,
+                     uint16_t victim_id) {
+  for (const Bytes& f : flood) {
+    ParsedPacket p;
+    EXPECT_EQ(parse_frame(f, LinkType::kEthernet, p), ParseStatus::kIpFragment);
+    EXPECT_EQ(r.reassemble(to_mbuf(f), p, 1), nullptr);
+  }
+  rte_mbuf* out = nullptr;
+  for (const Frag fr : {Frag{0, 504, true}, Frag{504, 504, false}}) {
+    const Bytes f = ipv4_fragment(l4, fr, victim_id);
+    ParsedPacket p;
+    EXPECT_EQ(parse_frame(f, LinkType::kEthernet, p), ParseStatus::kIpFragment);
+    out = r.reassemble(to_mbuf(f), p, 1);
+  }
+  r.flush();
+  if (out == nullptr) return false;
+  // The reassembled datagram carries its own id, not the masked one.
+  EXPECT_EQ(rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(out, rte_ipv4_hdr*, 14)->packet_id), victim_id);
+  rte_pktmbuf_free(out);
+  return true;
+}
+
+class FragmentFlood : public ReassemblyTest {
+ protected:
+  void SetUp() override {
+    saved_ = hash_key();
+    set_hash_key({0x1111, 0x2222});  // reproducible placement
+    make({.buckets = 16, .bucket_entries = 4, .max_entries = 64, .timeout_ms = 1000});
+  }
+  void TearDown() override {
+    reasm_->drain();
+    ReassemblyTest::TearDown();
+    set_hash_key(saved_);
+  }
+  HashKey saved_;
+};
+
+// Eight datagrams precomputed to share the victim's two buckets under DPDK's unkeyed hash fill
+// them and the victim's fragments were dropped (table_full). With keyed ids they land anywhere.
+TEST_F(FragmentFlood, PrecomputedBucketCollisions_NoLongerStarveAVictim) {
+  const Bytes l4 = udp_datagram(1000);
+  const auto flood = bucket_flood(l4, 7, false);
+  ASSERT_EQ(flood.size(), 8u);
+  EXPECT_TRUE(victim_survives(*reasm_, flood, l4, 7));
+  EXPECT_EQ(n(C::kTableFull), 0u);
+  EXPECT_EQ(n(C::kDatagramsReassembled), 1u);
+}
+
+// The model above is DPDK's: an attacker who knew the process key could still do it. (This is
+// what checks that the collisions of the previous test were real ones.)
+TEST_F(FragmentFlood, WithTheKey_TheSameAttackWorks_SoTheModelIsRight) {
+  const Bytes l4 = udp_datagram(1000);
+  const auto flood = bucket_flood(l4, 7, true);
+  ASSERT_EQ(flood.size(), 8u);
+  EXPECT_FALSE(victim_survives(*reasm_, flood, l4, 7));
+  EXPECT_GE(n(C::kTableFull), 1u);
 }
 
 TEST_F(ReassemblyTest, RandomFragments_NoCrashNoLeakConsistentOutput) {

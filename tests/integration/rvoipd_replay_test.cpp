@@ -329,3 +329,69 @@ TEST(RvoipdReplay, AnsweredCallWithoutRtp_IsMarkedNoMedia) {
 
 }  // namespace
 }  // namespace rv::test
+
+namespace rv::test {
+namespace {
+
+void put_le32(std::string& s, uint32_t v) {
+  for (int i = 0; i < 4; ++i) s.push_back(char(v >> (8 * i)));
+}
+
+// A classic pcap (Ethernet) of `frames`, one per second.
+std::string write_pcap(const std::string& name, const std::vector<std::vector<uint8_t>>& frames) {
+  std::string out;
+  put_le32(out, 0xa1b2c3d4);
+  put_le32(out, 0x00040002);  // version 2.4
+  put_le32(out, 0);
+  put_le32(out, 0);
+  put_le32(out, 65535);
+  put_le32(out, 1);  // LINKTYPE_ETHERNET
+  uint32_t t = 1'700'000'000;
+  for (const auto& f : frames) {
+    put_le32(out, t++);
+    put_le32(out, 0);
+    put_le32(out, uint32_t(f.size()));
+    put_le32(out, uint32_t(f.size()));
+    out.append(f.begin(), f.end());
+  }
+  const std::string path = "/tmp/rv_" + std::to_string(getpid()) + "_" + name + ".pcap";
+  std::ofstream(path, std::ios::binary) << out;
+  return path;
+}
+
+// Ethernet + IPv4 fragment 192.0.2.1 -> 192.0.2.2 (UDP), `len` bytes at `offset`, MF set.
+std::vector<uint8_t> ipv4_first_fragment(uint16_t id, uint16_t len) {
+  std::vector<uint8_t> f(14 + 20 + len, 0);
+  f[12] = 0x08;
+  f[14] = 0x45;
+  f[16] = uint8_t((20 + len) >> 8);
+  f[17] = uint8_t(20 + len);
+  f[18] = uint8_t(id >> 8);
+  f[19] = uint8_t(id);
+  f[20] = 0x20;  // MF, offset 0
+  f[22] = 64;
+  f[23] = 17;
+  const uint8_t addrs[8] = {192, 0, 2, 1, 192, 0, 2, 2};
+  std::copy(addrs, addrs + 8, f.begin() + 26);
+  f[34] = 0x13;  // UDP 5060 -> 5060
+  f[35] = 0xc4;
+  f[36] = 0x13;
+  f[37] = 0xc4;
+  return f;
+}
+
+// Issue 14 item 5: datagrams whose fragments never all arrived are counted at exit, not freed
+// silently with the reassembly table.
+TEST(RvoipdReplay, FragmentsStillHeldAtTheEnd_AreCountedHeldAtExit) {
+  const std::string pcap = write_pcap(
+      "held", {ipv4_first_fragment(1, 600), ipv4_first_fragment(2, 600), ipv4_first_fragment(3, 600)});
+  const auto r = replay(pcap);
+  std::filesystem::remove(pcap);
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  const auto& reasm = r.report["packets"]["reassembly"];
+  EXPECT_EQ(reasm["fragments_in"], 3) << reasm.dump();
+  EXPECT_EQ(reasm["held_at_exit"], 3) << reasm.dump();
+}
+
+}  // namespace
+}  // namespace rv::test

@@ -321,6 +321,27 @@ TEST(MediaPlane, BurstThatEvictsKeepsCountsRight) {
   EXPECT_EQ(m.counters().streams_evicted.load(), sink.ended.size());
 }
 
+// Issue 14 item 6 through the plane: one packet stamped before the first one must not turn a
+// clean stream into jitter 2.2e12 ms and MOS 1.0.
+TEST(MediaPlane, PacketStampedBeforeTheFirst_KeepsJitterAndMosSane) {
+  RecordingSink sink;
+  MediaPlane m(small_config(), &sink);
+  const auto f = flow(1, 4000, 2, 5000);
+  const uint64_t t0 = 10 * kSec;
+  ASSERT_EQ(m.on_rtp(rtp({.pt = 8, .seq = 1, .ts = 0, .ssrc = 0x55}), f, t0), RtpParseStatus::kOk);
+  ASSERT_EQ(m.on_rtp(rtp({.pt = 8, .seq = 2, .ts = 160, .ssrc = 0x55}), f, t0 - 5 * kMs),
+            RtpParseStatus::kOk);
+  for (uint16_t i = 3; i <= 100; ++i) {
+    const auto p = rtp({.pt = 8, .seq = i, .ts = uint32_t((i - 1) * 160), .ssrc = 0x55});
+    ASSERT_EQ(m.on_rtp(p, f, t0 + uint64_t(i - 1) * 20 * kMs), RtpParseStatus::kOk);
+  }
+  m.end_all();
+  ASSERT_EQ(sink.ended.size(), 1u);
+  EXPECT_LT(sink.ended[0].jitter_max_ms, 10.0f);
+  EXPECT_LT(sink.ended[0].jitter_mean_ms, 10.0f);
+  EXPECT_GE(sink.ended[0].mos_x10, 40);
+}
+
 TEST(Mos, DecreasesMonotonicallyWithLoss) {
   double prev = 5;
   for (double loss = 0; loss <= 50; loss += 1) {

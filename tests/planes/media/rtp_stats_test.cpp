@@ -170,5 +170,34 @@ TEST(RtpStats, MarkerAndComfortNoisePacketsStayOutOfMaxJitter) {
   EXPECT_EQ(st.jitter_max_ms(), 0.0);
 }
 
+// Issue 14 item 6: a packet stamped before the stream's first packet (a capture clock that
+// steps back, merged captures) underflowed the unsigned arrival delta: jitter 2.2e12 ms, MOS 1.
+// Times are signed as in RFC 3550 A.8 and Wireshark: it is 10 ms of jitter like any other.
+TEST(RtpStats, ArrivalBeforeTheFirstPacket_IsSignedNotAnUnderflow) {
+  RtpStats st;
+  RtpSample p;
+  p.clock_rate = 8000;
+  p.seq = 1;
+  p.timestamp = 1000;
+  p.arrival_ns = 1000 * kMs;
+  st.start(p);
+  p.seq = 2;
+  p.timestamp = 1160;           // 20 ms of media later...
+  p.arrival_ns = 990 * kMs;     // ...stamped 10 ms before the first packet
+  st.update(p);
+  // D = |-10 - (0 + 20 - 0)| = 30 ms; J = 30 / 16.
+  EXPECT_DOUBLE_EQ(st.jitter_ms(), 30.0 / 16);
+  EXPECT_DOUBLE_EQ(st.jitter_max_ms(), 30.0 / 16);
+  for (uint16_t i = 3; i <= 50; ++i) {
+    p.seq = i;
+    p.timestamp = 1000 + (i - 1) * 160u;
+    p.arrival_ns = (1000 + (i - 1) * 20) * kMs;
+    st.update(p);
+  }
+  EXPECT_LT(st.jitter_max_ms(), 10.0);
+  EXPECT_LT(st.jitter_mean_ms(), 10.0);
+  EXPECT_EQ(st.lost(), 0);
+}
+
 }  // namespace
 }  // namespace rv::planes::media

@@ -266,5 +266,19 @@ TEST(SipParser, StartLineCheck_AcceptsSipRejectsHttp) {
   EXPECT_FALSE(check("\x80\x08\x12\x34 binary rtp"));
 }
 
+// Issue 14 item 8: an empty header name (": x") made sip_header_id() read name[0] of an empty
+// view: sip_frame() (the TCP framing) meets header lines the parser would reject, so one TCP
+// segment aborted a _GLIBCXX_ASSERTIONS build.
+TEST(SipParser, EmptyHeaderName_IsOtherAndRejected) {
+  EXPECT_EQ(sip_header_id(""), SipHeaderId::kOther);
+  std::string s = kInvite;
+  s.insert(s.find("Content-Type"), ": x\r\n \t: y\r\n");
+  const SipFrame f = sip_frame(bytes(s));
+  EXPECT_EQ(f.kind, SipFrame::Kind::kComplete);
+  EXPECT_EQ(f.length, s.size());
+  SipMessage m;
+  EXPECT_EQ(parse(s, m), SipParseStatus::kBadHeaderLine);
+}
+
 }  // namespace
 }  // namespace rv::planes::signaling

@@ -171,6 +171,7 @@ TEST(TcpReassembly, MessageLargerThanTheBuffer_IsDroppedAndCounted) {
     s.send(data, off, std::min<std::size_t>(300, data.size() - off));
   }
   EXPECT_GE(plane.counters().tcp_buffer_overflows.load(), 1u);
+  EXPECT_EQ(plane.counters().malformed_count(SipParseStatus::kTooLarge), 1u);
   EXPECT_EQ(plane.counters().request_count(SipMethod::kMessage), 0u);
   EXPECT_EQ(plane.counters().request_count(SipMethod::kOptions), 1u);  // recovered after it
 }
@@ -208,6 +209,76 @@ TEST(TcpReassembly, HalfOpenFlood_CannotGrowPastTheBound) {
   plane.expire(5000 * kMs + 301'000 * kMs);
   EXPECT_EQ(plane.counters().tcp_streams_active.load(), 0u);
   EXPECT_EQ(plane.counters().tcp_streams_expired.load(), kStreams);
+}
+
+// Issue 14 item 5: a message over tcp_buffer_bytes is a SIP message lost: counted by reason
+// with the other rejected messages, once, whatever the segmentation.
+TEST(TcpReassembly, MessageOverTheBuffer_CountsAsTooLargeOnce) {
+  for (const std::size_t segment : {100u, 536u, 1460u, 9000u}) {
+    SignalingPlane plane(config(16, 4096));
+    TcpStream s(plane, flow(40011));
+    s.syn();
+    Msg big;
+    big.body = std::string(20000, 'b');
+    Msg after;
+    after.call_id = "after";
+    const std::string data = big.request("MESSAGE") + after.request("OPTIONS");
+    for (std::size_t off = 0; off < data.size(); off += segment) {
+      s.send(data, off, std::min(segment, data.size() - off));
+    }
+    EXPECT_EQ(plane.counters().malformed_count(SipParseStatus::kTooLarge), 1u) << segment;
+    EXPECT_EQ(plane.counters().tcp_buffer_overflows.load(), 1u) << segment;
+    EXPECT_EQ(plane.counters().request_count(SipMethod::kOptions), 1u) << segment;
+  }
+}
+
+// A message cut off by the end of its stream is lost too: counted as incomplete. CRLF
+// keep-alives left in the buffer are not a message.
+TEST(TcpReassembly, MessageCutOffByFinRstOrEviction_CountsAsIncomplete) {
+  SignalingPlane plane(config(2));
+  const std::string data = two_messages();
+  TcpStream a(plane, flow(40012));
+  a.syn();
+  a.send(data, 0, 100);
+  plane.on_payload({}, flow(40012), true, 5000, dataplane::kTcpFin, 0);
+  EXPECT_EQ(plane.counters().malformed_count(SipParseStatus::kIncomplete), 1u);
+  TcpStream b(plane, flow(40013));
+  b.syn();
+  b.send(data, 0, 100);
+  plane.on_payload({}, flow(40013), true, 0, dataplane::kTcpRst, 0);
+  EXPECT_EQ(plane.counters().malformed_count(SipParseStatus::kIncomplete), 2u);
+  TcpStream c(plane, flow(40014));
+  c.syn(1);
+  c.send(data, 0, 100, 1);
+  TcpStream d(plane, flow(40015));
+  d.syn(2);
+  TcpStream e(plane, flow(40016));  // the table holds 2: c, the oldest, is evicted
+  e.syn(3);
+  EXPECT_EQ(plane.counters().tcp_streams_evicted.load(), 1u);
+  EXPECT_EQ(plane.counters().malformed_count(SipParseStatus::kIncomplete), 3u);
+  const std::string keepalive = "\r\n\r\n";
+  TcpStream k(plane, flow(40017));
+  k.syn();
+  k.send(keepalive, 0, keepalive.size());
+  plane.on_payload({}, flow(40017), true, 5000, dataplane::kTcpFin, 0);
+  EXPECT_EQ(plane.counters().malformed_count(SipParseStatus::kIncomplete), 3u);
+}
+
+// Issue 14 item 8: two sequence numbers 2^31 apart made the reassembler negate INT32_MIN
+// (UBSan: negation of -2147483648 cannot be represented). Such a segment is as far behind as
+// ahead; it is taken as old data and the stream carries on.
+TEST(TcpReassembly, SequenceNumbers2To31Apart_AreOldDataNotUndefined) {
+  SignalingPlane plane(config());
+  const auto k = flow(40018);
+  TcpStream s(plane, k, 1000);
+  s.syn();  // the next byte is 1001
+  const std::string data = two_messages();
+  plane.on_payload(bytes(data), k, true, 1001u + 0x80000000u, 0x18, 0);
+  EXPECT_EQ(plane.counters().tcp_retransmitted_segments.load(), 1u);
+  EXPECT_EQ(plane.counters().request_count(SipMethod::kInvite), 0u);
+  s.send(data, 0, data.size());
+  EXPECT_EQ(plane.counters().request_count(SipMethod::kInvite), 1u);
+  EXPECT_EQ(plane.counters().request_count(SipMethod::kOptions), 1u);
 }
 
 }  // namespace

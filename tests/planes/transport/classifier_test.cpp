@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "dataplane/packet_parser.hpp"
+#include "planes/media/media_plane.hpp"
 #include "tests/support/pcap_file.hpp"
 
 namespace rv::planes::transport {
@@ -400,6 +401,63 @@ TEST(ClassifierLearned, LearnedEndpoint_ClassifiesRtpWithoutTheHeuristic) {
   EXPECT_EQ(classify(p, cfg, unknown), PacketClass::kOther);
   rtp[0] = 0x40;  // version 1: not RTP even on a learned endpoint
   EXPECT_EQ(classify(p, cfg, learned), PacketClass::kOther);
+}
+
+// Issue 14 item 5: malformed RTP on an SDP-announced endpoint was "other" with no reason. It is
+// RTP now, so the media plane counts it by reason.
+// Other protocols that share media ports by RFC 7983 (STUN, ZRTP, DTLS, TURN) stay other.
+TEST(ClassifierLearned, MalformedMediaOnALearnedEndpoint_GoesToTheMediaPlaneWithItsReason) {
+  ClassifierConfig cfg;
+  cfg.rtp_heuristic = false;
+  auto learned = [](const dataplane::ParsedPacket&) noexcept { return true; };
+  auto unknown = [](const dataplane::ParsedPacket&) noexcept { return false; };
+  media::MediaPlane plane(media::MediaPlaneConfig{});
+  const auto classes_as = [&](const std::vector<uint8_t>& payload) {
+    dataplane::ParsedPacket p;
+    p.l3 = dataplane::L3Proto::kIpv4;
+    p.ip_proto = dataplane::kIpProtoUdp;
+    p.src_port = 40000;
+    p.dst_port = 40002;
+    p.payload = payload.data();
+    p.payload_len = static_cast<uint32_t>(payload.size());
+    EXPECT_EQ(classify(p, cfg, unknown), PacketClass::kOther);
+    return classify(p, cfg, learned);
+  };
+  const dataplane::FlowKey flow{};
+  const auto check = [&](const std::vector<uint8_t>& payload, PacketClass want,
+                         media::RtpParseStatus rtp_reason) {
+    ASSERT_EQ(classes_as(payload), want) << int(payload[0]) << " " << int(payload[1]);
+    if (want == PacketClass::kRtp) {
+      EXPECT_EQ(plane.on_rtp(payload, flow, 0), rtp_reason);
+    }
+  };
+  using media::RtpParseStatus;
+  std::vector<uint8_t> csrc_overrun(20, 0);
+  csrc_overrun[0] = 0x8F;  // V=2, 15 CSRCs in 20 bytes
+  check(csrc_overrun, PacketClass::kRtp, RtpParseStatus::kCsrcOverrun);
+  std::vector<uint8_t> bad_padding(40, 0);
+  bad_padding[0] = 0xA0;  // V=2, P=1, pad count 0
+  check(bad_padding, PacketClass::kRtp, RtpParseStatus::kBadPadding);
+  check({0x80, 0x08, 0x00, 0x01}, PacketClass::kRtp, RtpParseStatus::kTooShort);
+  std::vector<uint8_t> version3(40, 0);
+  version3[0] = 0xC0;
+  check(version3, PacketClass::kRtp, RtpParseStatus::kBadVersion);
+  // RTCP RR whose length runs past the datagram: RTCP that fails the strict check stays other.
+  check({0x81, 201, 0x00, 0x20, 0, 0, 0, 1}, PacketClass::kOther, RtpParseStatus::kOk);
+  // Valid RTP with an unassigned payload type or no payload: media on this endpoint.
+  std::vector<uint8_t> pt50(172, 0);
+  pt50[0] = 0x80;
+  pt50[1] = 50;
+  check(pt50, PacketClass::kRtp, RtpParseStatus::kOk);
+  EXPECT_EQ(plane.counters().rtp_invalid[std::size_t(RtpParseStatus::kCsrcOverrun)].load(), 1u);
+  EXPECT_EQ(plane.counters().rtp_invalid[std::size_t(RtpParseStatus::kBadPadding)].load(), 1u);
+  EXPECT_EQ(plane.counters().rtp_invalid[std::size_t(RtpParseStatus::kTooShort)].load(), 1u);
+  EXPECT_EQ(plane.counters().rtp_invalid[std::size_t(RtpParseStatus::kBadVersion)].load(), 1u);
+  // STUN binding request, ZRTP, DTLS handshake, TURN channel: not media.
+  for (const uint8_t b0 : {0x00, 0x01, 0x10, 0x16, 0x17, 0x40, 0x4F}) {
+    check({b0, 0x01, 0x00, 0x08, 0x21, 0x12, 0xA4, 0x42}, PacketClass::kOther,
+          RtpParseStatus::kOk);
+  }
 }
 
 }  // namespace
