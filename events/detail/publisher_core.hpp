@@ -81,6 +81,7 @@ class PublisherCore {
     return true;
   }
   uint32_t route_count() const noexcept { return route_count_.load(std::memory_order_acquire); }
+  const Route<E>& route(uint32_t i) const noexcept { return routes_[i]; }
 
   // ---- producer thread. Returns the number of subscribers that received the event.
   uint32_t publish(const E& e, Priority p) noexcept {
