@@ -131,7 +131,7 @@ ComponentSpec report(Runtime& rt) {
   c.caller_thread = true;
   c.stop_timeout = std::chrono::milliseconds(0);  // writing a large report takes what it takes
   c.init = [&rt]() -> Result<void> {
-    rt.report = std::make_unique<RunReport>();
+    rt.report = std::make_unique<RunReport>(rt.options.report.has_value() || !rt.plan.captures.empty());
     if (rt.options.report) return rt.report->open(*rt.options.report);  // unwritable: fail now
     return {};
   };

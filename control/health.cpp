@@ -37,11 +37,14 @@ HealthEvaluation evaluate_health(const HealthInputs& in, const HealthThresholds&
   }
   const auto& w = in.traffic;
   if (w.received >= t.min_window_packets) {
-    const double rate = double(w.dropped) / double(w.received);
+    // Counters are read one after the other: drops of packets counted received in the next
+    // window may show up in this one. A rate never exceeds 100 %.
+    const uint64_t dropped = std::min(w.dropped, w.received);
+    const double rate = double(dropped) / double(w.received);
     const bool high = rate > t.drop_rate;
     add("drop rate", high ? HealthLevel::kDegraded : HealthLevel::kOk,
         high ? fmt::format("drop rate {:.2f} % ({} of {} packets in {} ms; limit {:.2f} %)",
-                           rate * 100, w.dropped, w.received, w.length.count(), t.drop_rate * 100)
+                           rate * 100, dropped, w.received, w.length.count(), t.drop_rate * 100)
              : std::string());
   }
   return e;

@@ -304,7 +304,8 @@ bool stream_order(const StreamEnded* a, const StreamEnded* b) {
 
 }  // namespace
 
-RunReport::RunReport() {
+RunReport::RunReport(bool keep_records) : keep_(keep_records) {
+  if (!keep_) return;
   calls_.reserve(1 << 14);
   call_index_.reserve(1 << 14);
   streams_.reserve(1 << 14);
@@ -330,6 +331,13 @@ Result<void> RunReport::open(const std::string& path) {
 }
 
 void RunReport::on_call(const planes::signaling::CallEvent& e) {
+  if (!keep_) {
+    if (planes::signaling::is_final(e.kind)) {
+      ++final_calls_;
+      ++results_[to_string(e.record.result)];
+    }
+    return;
+  }
   const CallKey k{e.record.key_hash, e.record.invite_ns};
   const auto [it, fresh] = call_index_.try_emplace(k, calls_.size());
   if (fresh) {
@@ -347,7 +355,13 @@ void RunReport::on_registration(const planes::signaling::RegistrationEvent& e) {
   }
 }
 
-void RunReport::on_stream_ended(const planes::media::StreamEnded& e) { streams_.push_back(e); }
+void RunReport::on_stream_ended(const planes::media::StreamEnded& e) {
+  if (!keep_) {
+    ++ended_streams_;
+    return;
+  }
+  streams_.push_back(e);
+}
 
 Result<void> RunReport::write(const Appliance& app, const RunInfo& run) {
   if (file_ == nullptr) return make_error(ErrorCode::kState, "the report file is not open");
@@ -505,15 +519,14 @@ std::string RunReport::summary(const Appliance& app, const RunInfo& run) const {
   s += fmt::format("  classes   sip {}  rtp {}  rtcp {}  other {}\n", cls(PacketClass::kSip),
                    cls(PacketClass::kRtp), cls(PacketClass::kRtcp), cls(PacketClass::kOther));
   s += fmt::format("  malformed {}\n", malformed);
-  std::map<std::string_view, uint64_t> results;
+  std::map<std::string_view, uint64_t> results = results_;
   for (const auto& c : calls_) ++results[to_string(c.result)];
   std::string by_result;
   for (const auto& [k, v] : results) {
     by_result += fmt::format("{}{} {}", by_result.empty() ? "" : ", ", v, k);
   }
-  s += fmt::format("  calls     {}{}\n", calls_.size(),
-                   calls_.empty() ? "" : " (" + by_result + ")");
-  s += fmt::format("  streams   {} RTP streams\n", streams_.size());
+  s += fmt::format("  calls     {}{}\n", calls(), calls() == 0 ? "" : " (" + by_result + ")");
+  s += fmt::format("  streams   {} RTP streams\n", streams());
   return s;
 }
 

@@ -32,7 +32,9 @@ struct RunInfo {
 
 class RunReport final : public EventConsumer {
  public:
-  RunReport();
+  // `keep_records`: keep every call and stream for the JSON report (replay, or --report given);
+  // otherwise (a live run without --report) only count them, so memory stays flat.
+  explicit RunReport(bool keep_records);
   ~RunReport() override;
   RunReport(const RunReport&) = delete;
   RunReport& operator=(const RunReport&) = delete;
@@ -49,8 +51,8 @@ class RunReport final : public EventConsumer {
   // A few lines for a person: packets by class, drops, rates, calls, streams.
   std::string summary(const Appliance& app, const RunInfo& run) const;
 
-  std::size_t calls() const noexcept { return calls_.size(); }
-  std::size_t streams() const noexcept { return streams_.size(); }
+  std::size_t calls() const noexcept { return keep_ ? calls_.size() : final_calls_; }
+  std::size_t streams() const noexcept { return keep_ ? streams_.size() : ended_streams_; }
 
  private:
   struct CallKey {
@@ -64,6 +66,10 @@ class RunReport final : public EventConsumer {
     }
   };
 
+  bool keep_;
+  uint64_t final_calls_ = 0;    // calls whose final record arrived (counting mode)
+  uint64_t ended_streams_ = 0;  // (counting mode)
+  std::map<std::string_view, uint64_t> results_;  // final calls by result (counting mode)
   std::vector<planes::signaling::CallRecord> calls_;  // one per call instance, latest record
   std::unordered_map<CallKey, std::size_t, CallKeyHash> call_index_;
   std::vector<planes::media::StreamEnded> streams_;

@@ -222,12 +222,13 @@ TEST(RvoipdControl, DropRateOverThreshold_DegradesHealthAndLogsAlert) {
   const auto j = nlohmann::json::parse(health.body);
   EXPECT_EQ(j["status"], "degraded") << health.body;
   EXPECT_EQ(j["components"]["health"]["health"], "degraded");
+  // Nearly every packet dropped (a few may be in flight between the port and the count).
   EXPECT_THAT(j["components"]["health"]["reason"].get<std::string>(),
-              HasSubstr("drop rate 100.00 % ("));
+              ::testing::ContainsRegex("drop rate (99\\.[0-9][0-9]|100\\.00) % \\("));
   EXPECT_THAT(j["components"]["health"]["reason"].get<std::string>(), HasSubstr("limit 5.00 %)"));
   EXPECT_EQ(http_get(port, "/ready").status, 200);
   stop_within_two_seconds(rvoipd);
-  EXPECT_THAT(rvoipd.err(), HasSubstr("health alert (degraded): drop rate 100.00 %"));
+  EXPECT_THAT(rvoipd.err(), ::testing::ContainsRegex("health alert \\(degraded\\): drop rate (99\\.[0-9][0-9]|100\\.00) %"));
   std::filesystem::remove(pcap);
 }
 

@@ -186,8 +186,8 @@ TEST(RvoipdReplay, TwoWorkers_SteerBySession_AndReportTheSameAsOne) {
   EXPECT_EQ(sorted(one.report["streams"]), sorted(two.report["streams"]));
   const auto& steering = two.report["steering"];
   ASSERT_EQ(steering["workers"], 2);
-  // Work really crossed shards, nothing was lost on the way.
-  EXPECT_GT(steering["steered_out"].get<uint64_t>(), 0u);
+  // Nothing was lost on the way. (Which shard owns a session depends on the per-process hash
+  // key: rvoipd_events' generated load checks that work really crosses shards.)
   EXPECT_EQ(steering["steered_out"], steering["steered_in"]);
   EXPECT_EQ(steering["steer_dropped"], 0);
   EXPECT_EQ(steering["sync_timeouts"], 0);
