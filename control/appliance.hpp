@@ -107,6 +107,7 @@ class Appliance {
   bool launched_ = false;
   bool joined_ = false;
   bool replay_ = false;
+  bool analyzer_ = false;  // deployment.mode analyzer: no ports, SIP summaries from NATS
 };
 
 }  // namespace rv::control

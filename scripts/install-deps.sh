@@ -24,9 +24,11 @@ packages=(
   libnats-dev
   nlohmann-json3-dev
   libpcap-dev
+  libprotobuf-dev
   libspdlog-dev
   libssl-dev
   libtbb-dev
+  libzstd-dev
   libyaml-cpp-dev
   meson
   nats-server
@@ -34,6 +36,7 @@ packages=(
   pkg-config
   prometheus
   prometheus-cpp-dev
+  protobuf-compiler
   rapidjson-dev
   python3
   python3-jsonschema
