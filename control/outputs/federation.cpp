@@ -164,6 +164,22 @@ void Federation::finish(TaskManager& tasks, std::chrono::milliseconds stop_timeo
               bridge_->probe_id(), c.events_acked.load(), c.batches_acked.load(),
               c.dropped[0].load() + c.dropped[1].load(), c.dropped[0].load(), lost);
   }
+  release();
+}
+
+void Federation::release() {
+  // NATS first (its callback threads publish on the fabric), then every fabric handle: the
+  // fabric is destroyed with the dataplane, after this component stopped.
+  bridge_.reset();
+  analyzer_consumer_.reset();
+  endpoints_out_.reset();
+  messages_out_.reset();
+  started_out_.reset();
+  intervals_out_.reset();
+  ended_out_.reset();
+  ticks_out_.reset();
+  calls_in_.reset();
+  endpoints_in_.reset();
 }
 
 bool Federation::awaited_done() const {

@@ -64,6 +64,7 @@ class Federation {
  private:
   class ProbeConsumer;
   Federation() = default;
+  void release();
   void analyzer_round();
 
   config::DeploymentConfig cfg_;

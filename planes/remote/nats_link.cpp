@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 namespace rv::planes::remote {
@@ -25,6 +27,10 @@ void NatsLink::on_reconnected(natsConnection*, void* closure) {
 
 void NatsLink::on_connected(natsConnection* nc, void* closure) { on_reconnected(nc, closure); }
 
+void NatsLink::on_closed(natsConnection*, void* closure) {
+  static_cast<NatsLink*>(closure)->closed_.store(true, std::memory_order_release);
+}
+
 Result<std::unique_ptr<NatsLink>> NatsLink::create(const config::DeploymentConfig& cfg,
                                                    bool wait_for_server, LinkCallbacks cb) {
   std::unique_ptr<NatsLink> l(new NatsLink());
@@ -44,6 +50,7 @@ Result<std::unique_ptr<NatsLink>> NatsLink::create(const config::DeploymentConfi
   if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(l->opts_, 64 << 20);
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(l->opts_, &on_disconnected, l.get());
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(l->opts_, &on_reconnected, l.get());
+  if (s == NATS_OK) s = natsOptions_SetClosedCB(l->opts_, &on_closed, l.get());
   if (s == NATS_OK && wait_for_server) {
     s = natsOptions_SetRetryOnFailedConnect(l->opts_, true, &on_connected, l.get());
   }
@@ -73,6 +80,11 @@ NatsLink::~NatsLink() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
   if (nc_ != nullptr) {
     natsConnection_Close(nc_);
+    // Callbacks run in order on libnats' callback thread: once the closed callback ran, the
+    // disconnected one did too, and nothing refers to this object any more.
+    for (int i = 0; i < 400 && !closed_.load(std::memory_order_acquire); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
     natsConnection_Destroy(nc_);
   }
   if (opts_ != nullptr) natsOptions_Destroy(opts_);

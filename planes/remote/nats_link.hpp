@@ -56,12 +56,15 @@ class NatsLink {
   static void on_disconnected(natsConnection* nc, void* closure);
   static void on_reconnected(natsConnection* nc, void* closure);
   static void on_connected(natsConnection* nc, void* closure);
+  static void on_closed(natsConnection* nc, void* closure);
 
   LinkCallbacks cb_;
   std::string urls_;
   natsOptions* opts_ = nullptr;
   natsConnection* nc_ = nullptr;
   jsCtx* js_ = nullptr;
+  // Set by libnats' last callback of the connection: after it, no callback touches this object.
+  std::atomic<bool> closed_{false};
 };
 
 }  // namespace rv::planes::remote
