@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "control/logging.hpp"
+#include "control/logging/logging.hpp"
 #include "planes/routing/coordinator.hpp"
 
 namespace rv::control {

@@ -22,9 +22,9 @@
 #include <vector>
 
 #include "config/config.hpp"
-#include "control/metrics_registry.hpp"
+#include "control/metrics/metrics_registry.hpp"
 #include "control/outputs/event_consumer.hpp"
-#include "control/task_manager.hpp"
+#include "control/lifecycle/task_manager.hpp"
 #include "events/error.hpp"
 #include "planes/remote/analyzer_consumer.hpp"
 #include "planes/remote/probe_bridge.hpp"
