@@ -212,7 +212,7 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("deployment.batch_max", "probe: events per published batch", false, 1, 65536, RV_GET(deployment.batch_max)));
   s.push_back(uint_field("deployment.batch_ms", "probe: a partial batch is published after this many milliseconds", false, 1, 60000, RV_GET(deployment.batch_ms)));
   s.push_back(uint_field("deployment.buffer_events", "probe: events kept while NATS is unreachable; beyond, dropped and counted", false, 0, 1e9, RV_GET(deployment.buffer_events)));
-  s.push_back(uint_field("deployment.probe_timeout_s", "analyzer: a probe silent this long is marked down (alert logged and counted)", true, 1, 86400, RV_GET(deployment.probe_timeout_s)));
+  s.push_back(uint_field("deployment.probe_timeout_s", "analyzer: a probe silent this long is marked down (alert logged and counted)", false, 1, 86400, RV_GET(deployment.probe_timeout_s)));
   s.push_back(uint_field("deployment.drain_timeout_s", "probe: at the end of a run, seconds to wait for JetStream to acknowledge what is buffered (then counted as dropped)", false, 0, 86400, RV_GET(deployment.drain_timeout_s)));
   return s;
 }

@@ -160,9 +160,10 @@ void Federation::finish(TaskManager& tasks, std::chrono::milliseconds stop_timeo
     const auto& c = bridge_->counters();
     auto log = component_logger("federation");
     log->info("probe {}: {} events acknowledged by JetStream in {} batches, {} dropped "
-              "(buffer_full {}, unacknowledged {})",
+              "(buffer_full {}, unacknowledged {}); {} bytes serialized, {} on the wire",
               bridge_->probe_id(), c.events_acked.load(), c.batches_acked.load(),
-              c.dropped[0].load() + c.dropped[1].load(), c.dropped[0].load(), lost);
+              c.dropped[0].load() + c.dropped[1].load(), c.dropped[0].load(), lost,
+              c.bytes_raw.load(), c.bytes_wire.load());
   }
   release();
 }
