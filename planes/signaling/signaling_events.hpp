@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 #include "dataplane/flow_key.hpp"
@@ -98,6 +99,7 @@ struct RegistrationEvent {
 // operator outputs index them). Strings are truncated copies.
 struct SipMessageEvent {
   static constexpr std::size_t kMaxMedia = 4;
+  static constexpr std::size_t kMaxRaw = 4096;
   uint64_t call_id_hash = 0;
   uint64_t timestamp_ns = 0;   // capture/arrival time
   dataplane::FlowKey flow;
@@ -114,6 +116,11 @@ struct SipMessageEvent {
   FixedString<33> to_tag;
   FixedString<49> branch;
   std::array<CallMedia, kMaxMedia> media{};  // SDP endpoints and first codec of each m= line
+  uint16_t raw_len = 0;        // bytes of `raw` (the message as captured: HEP export)
+  uint8_t raw_truncated = 0;   // the message was longer than kMaxRaw
+  std::array<char, kMaxRaw> raw;  // not value-initialised: only raw_len bytes are written
+
+  std::string_view raw_view() const noexcept { return {raw.data(), raw_len}; }
 };
 
 static_assert(std::is_trivially_copyable_v<CallEvent>);

@@ -82,6 +82,7 @@ struct SipMessage {
   int16_t max_forwards = -1;  // -1: absent
 
   std::string_view body;
+  std::string_view raw;  // the whole message, start line to end of body (HEP export)
   uint32_t length = 0;  // bytes of the message (start line to end of body)
 
   uint16_t header_count = 0;  // all headers, also those beyond kMaxHeaders
