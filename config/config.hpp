@@ -94,6 +94,7 @@ struct ControlConfig {
   uint32_t health_interval_ms = 250;      // health evaluation period
   std::string auth_user;                  // admin HTTP basic auth; empty = no auth
   std::string auth_password_sha256;       // hex SHA-256 of the password
+  bool auth_probes_open = false;          // /health and /ready without auth (load balancers)
   CdrConfig cdr;
   HepConfig hep;
 };

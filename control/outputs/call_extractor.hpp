@@ -24,7 +24,7 @@
 #include <tuple>
 #include <vector>
 
-#include "control/capture_info.hpp"
+#include "control/appliance/capture_info.hpp"
 #include "control/outputs/event_consumer.hpp"
 #include "events/error.hpp"
 

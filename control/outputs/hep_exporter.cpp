@@ -18,8 +18,8 @@
 #include <fmt/format.h>
 
 #include "config/validate.hpp"
+#include "dataplane/address_format.hpp"
 #include "planes/media/codec.hpp"
-#include "planes/media/stream_report.hpp"
 
 namespace rv::control {
 namespace {
@@ -27,13 +27,6 @@ namespace {
 constexpr std::size_t kBatch = 64;
 constexpr std::size_t kMaxCallIds = 1 << 18;
 
-std::string ip_text(const dataplane::IpAddress& a) {
-  dataplane::Endpoint ep{a, 0};
-  std::string s = planes::media::format_endpoint(ep);  // "ip:0" or "[v6]:0"
-  s.resize(s.rfind(':'));
-  if (!s.empty() && s.front() == '[') s = s.substr(1, s.size() - 2);
-  return s;
-}
 
 }  // namespace
 
@@ -155,10 +148,10 @@ std::string quality_json(const Quality& q, std::string_view call_id) {
   s("RTP_SIP_CALL_ID", call_id);
   s("TYPE", q.final ? "HANGUP" : "PERIODIC");
   s("REPORT_NAME", "rvoipd");
-  s("SRC_IP", ip_text(q.flow.src.addr));
+  s("SRC_IP", dataplane::format_address(q.flow.src.addr));
   w.Key("SRC_PORT");
   w.Uint(q.flow.src.port);
-  s("DST_IP", ip_text(q.flow.dst.addr));
+  s("DST_IP", dataplane::format_address(q.flow.dst.addr));
   w.Key("DST_PORT");
   w.Uint(q.flow.dst.port);
   w.Key("SSRC");

@@ -2,7 +2,7 @@
 // Metrics of the per-call outputs (CDR, HEP): what they wrote, sent, and had to drop.
 // Control-plane only.
 
-#include "control/metrics_registry.hpp"
+#include "control/metrics/metrics_registry.hpp"
 
 namespace rv::control {
 

@@ -39,7 +39,13 @@ uint16_t q850_cause(std::string_view v) noexcept {
   while (i < v.size()) {
     std::size_t end = i;
     while (end < v.size() && v[end] != ',') {
-      end = v[end] == '"' ? lex::scan_quoted(v, end) : end + 1;
+      if (v[end] != '"') {
+        ++end;
+      } else if (const std::size_t q = lex::scan_quoted(v, end); q != std::string_view::npos) {
+        end = q;
+      } else {
+        end = v.size();  // unterminated quote: the rest is one item
+      }
     }
     std::string_view item = v.substr(i, end - i);
     const std::size_t semi = item.find(';');
@@ -181,7 +187,7 @@ void CallTracker::terminate(CallRecord& c, CallResult result, CallEndReason why,
   c.end_ns = ts;
   count_result(c, result);
   if (result == CallResult::kAnswered && c.answer_ns && ts >= c.answer_ns) {
-    counters_.duration.observe_ns(ts - c.answer_ns);
+    counters_.duration.observe_units(ts - c.answer_ns);
   }
   --active_;
   counters_.calls_active.set(active_);
@@ -339,7 +345,7 @@ void CallTracker::on_invite_response(CallRecord& c, const SipMessage& m, uint64_
   if (code > 100 && code < 200) {
     if (c.first_provisional_ns == 0) {
       c.first_provisional_ns = ts;
-      counters_.post_dial_delay.observe_ns(ts - c.invite_ns);
+      counters_.post_dial_delay.observe_units(ts - c.invite_ns);
     }
     if (is_sdp(m)) learn_sdp(c, m, false, false, false, ts);  // early media
     if (c.state == CallState::kInitiating && code >= 180) {
@@ -351,7 +357,7 @@ void CallTracker::on_invite_response(CallRecord& c, const SipMessage& m, uint64_
     c.answer_ns = ts;
     c.final_code = code;
     count_result(c, CallResult::kAnswered);
-    counters_.setup.observe_ns(ts - c.invite_ns);
+    counters_.setup.observe_units(ts - c.invite_ns);
     if (is_sdp(m)) learn_sdp(c, m, false, false, false, ts);
     emit(c, CallEventKind::kAnswered, ts);  // the record already holds the answer's media
   } else if (code >= 300) {

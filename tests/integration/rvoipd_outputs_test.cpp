@@ -414,6 +414,71 @@ TEST(RvoipdHep, Tcp_TsharkDecodesEverySipMessageOfTheReport) {
   expect_hep_matches_report(shared_pcap("heplify_rtp_rtcp_sip_ipv4_udp.pcap"), true);
 }
 
+
+// --- rules and dashboard: every metric they name exists in a live scrape ----------------------
+
+std::set<std::string> metric_names_in(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string s = text.str();
+  std::set<std::string> out;
+  for (std::size_t i = 0; (i = s.find("rvoip_", i)) != std::string::npos;) {
+    std::size_t end = i;
+    while (end < s.size() && (std::islower(uint8_t(s[end])) || std::isdigit(uint8_t(s[end])) || s[end] == '_')) ++end;
+    out.insert(s.substr(i, end - i));
+    i = end;
+  }
+  return out;
+}
+
+TEST(RvoipdMetrics, EveryMetricOfTheRulesAndDashboard_IsInALiveScrape) {
+  HepCollector collector(false);
+  const std::string cdr = temp_path("scrape.jsonl");
+  const uint16_t port = pick_port();
+  Child rvoipd({rvoipd_path(), "--set", "control.metrics_listen=127.0.0.1:" + std::to_string(port),
+                "--set", "control.cdr.path=" + cdr, "--set",
+                fmt::format("control.hep.address=127.0.0.1:{}", collector.port()), "--",
+                "--vdev=net_null0"});
+  ASSERT_EQ(http_get_when_up(port, "/ready", 30s).status, 200) << rvoipd.err();
+  const std::string scrape = http_get(port, "/metrics").body;
+  rvoipd.signal(SIGTERM);
+  EXPECT_EQ(rvoipd.wait_for(30s), 0);
+  collector.stop();
+  fs::remove(cdr);
+  std::set<std::string> scraped;
+  std::istringstream in(scrape);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    scraped.insert(line.substr(0, line.find_first_of("{ ")));
+  }
+  for (const char* file : {"/scripts/rvoip-alerts.yml", "/scripts/grafana-dashboard.json"}) {
+    const auto names = metric_names_in(source_root() + file);
+    EXPECT_GT(names.size(), 10u) << file;
+    for (const auto& n : names) EXPECT_TRUE(scraped.contains(n)) << file << ": " << n << " is not scraped";
+  }
+  for (const char* n : {"rvoip_lcore_busy_seconds_total", "rvoip_lcore_idle_seconds_total",
+                        "rvoip_build_info", "process_start_time_seconds",
+                        "process_resident_memory_bytes", "process_open_fds"}) {
+    EXPECT_TRUE(scraped.contains(n)) << n;
+  }
+  EXPECT_THAT(scrape, testing::ContainsRegex("rvoip_build_info\\{version=\"[^\"]+\",revision=\"[0-9a-f]+\",dpdk=\"DPDK [^\"]+\"\\} 1"));
+}
+
+TEST(RvoipdAdmin, ProbesOpen_HealthAndReadyWithoutCredentials_MetricsStillNeedThem) {
+  const uint16_t port = pick_port();
+  Child rvoipd({rvoipd_path(), "--set", "control.metrics_listen=127.0.0.1:" + std::to_string(port),
+                "--set", "control.auth_user=ops", "--set",
+                "control.auth_password_sha256=" + std::string(64, 'a'), "--set",
+                "control.auth_probes_open=true", "--", "--vdev=net_null0"});
+  EXPECT_EQ(http_get_when_up(port, "/ready", 30s).status, 200) << rvoipd.err();
+  EXPECT_EQ(http_get(port, "/health").status, 200);
+  EXPECT_EQ(http_get(port, "/metrics").status, 401);
+  EXPECT_EQ(http_get(port, "/help").status, 401);
+  rvoipd.signal(SIGTERM);
+  EXPECT_EQ(rvoipd.wait_for(30s), 0);
+}
+
 // --- live: calls in progress at SIGTERM ---------------------------------------------------
 
 void write_frame(std::ofstream& out, uint32_t n, const std::string& sip, bool reply) {
