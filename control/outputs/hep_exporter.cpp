@@ -92,6 +92,11 @@ void HepExporter::enqueue(const hep::HepMeta& meta, std::string_view payload,
     }
   }
   std::string pkt;
+  if (!spare_.empty()) {
+    pkt = std::move(spare_.back());
+    spare_.pop_back();
+    pkt.clear();
+  }
   if (!hep::encode(meta, payload, pkt)) {
     counters_.dropped_size.fetch_add(1, std::memory_order_relaxed);
     return;
@@ -199,6 +204,12 @@ void HepExporter::on_stream_ended(const planes::media::StreamEnded& e) {
   enqueue(m, quality_json(q, id), counters_.reports);
 }
 
+// Drops the queue's front, keeping its buffer for the next packet.
+void HepExporter::recycle() {
+  if (spare_.size() < 2 * kBatch) spare_.push_back(std::move(queue_.front()));
+  queue_.pop_front();
+}
+
 void HepExporter::flush() {
   if (tcp_) {
     flush_tcp();
@@ -230,7 +241,7 @@ void HepExporter::flush_udp() {
     }
     for (int i = 0; i < sent; ++i) {
       counters_.bytes.fetch_add(queue_.front().size(), std::memory_order_relaxed);
-      queue_.pop_front();
+      recycle();
     }
     counters_.packets.fetch_add(uint64_t(sent), std::memory_order_relaxed);
     if (static_cast<std::size_t>(sent) < n) return;
@@ -298,7 +309,7 @@ void HepExporter::flush_tcp() {
     if (sent_offset_ == p.size()) {
       counters_.bytes.fetch_add(p.size(), std::memory_order_relaxed);
       counters_.packets.fetch_add(1, std::memory_order_relaxed);
-      queue_.pop_front();
+      recycle();
       sent_offset_ = 0;
     }
   }

@@ -20,6 +20,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <sys/socket.h>
 
@@ -69,6 +70,7 @@ class HepExporter final : public EventConsumer {
   void flush();
   void flush_udp();
   void flush_tcp();
+  void recycle();
   bool connect_tcp();
   void remember_call(uint64_t hash, std::string_view call_id);
   std::string_view call_id_of(uint64_t hash) const;
@@ -80,6 +82,7 @@ class HepExporter final : public EventConsumer {
   sockaddr_storage addr_{};
   socklen_t addr_len_ = 0;
   std::deque<std::string> queue_;
+  std::vector<std::string> spare_;  // sent packets' buffers, reused (no allocation per packet)
   std::size_t sent_offset_ = 0;  // TCP: bytes of queue_.front() already written
   std::chrono::steady_clock::time_point last_connect_{};
   std::unordered_map<uint64_t, std::string> call_ids_;  // Call-ID hash -> Call-ID (bounded)

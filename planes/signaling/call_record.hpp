@@ -70,7 +70,7 @@ struct CallRecord {
   FixedString<64> to;    // To URI
   FixedString<33> from_tag;
   FixedString<33> to_tag;        // of the first 18x/2xx to the INVITE carrying one
-  FixedString<64> user_agent;    // User-Agent of the initial INVITE
+  FixedString<48> user_agent;    // User-Agent of the initial INVITE (truncated)
   dataplane::FlowKey flow;       // the initial INVITE as captured (caller side -> callee side)
   std::array<CallMedia, kMaxMedia> media{};
 
