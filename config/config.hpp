@@ -67,6 +67,24 @@ struct PlanesConfig {
   MediaConfig media;
 };
 
+// Call detail records: one JSON line per call as it ends (control/outputs/cdr_writer.hpp).
+struct CdrConfig {
+  std::string path;                    // empty = no CDR
+  uint64_t max_bytes = 100u << 20;     // rotate when the file reaches this size (0 = never)
+  uint32_t max_files = 10;             // rotated files kept (path.1 ... path.N)
+  uint32_t max_pending = 65536;        // ended calls held until their streams end
+  uint32_t stream_wait_s = 35;         // longest wait for a call's streams (capture time)
+};
+
+// HEPv3 export to Homer / heplify-server (control/outputs/hep_exporter.hpp).
+struct HepConfig {
+  std::string address;                 // host:port; empty = no export
+  std::string transport = "udp";       // udp | tcp
+  uint32_t node_id = 2001;             // HEP capture agent id
+  std::string password;                // HEP auth key chunk (empty: none)
+  uint32_t queue_packets = 65536;      // send queue bound (drops counted beyond)
+};
+
 struct ControlConfig {
   bool metrics_enabled = true;
   std::string metrics_listen = "127.0.0.1:9464";
@@ -80,6 +98,9 @@ struct ControlConfig {
   uint32_t health_interval_ms = 250;      // health evaluation period
   std::string auth_user;                  // admin HTTP basic auth; empty = no auth
   std::string auth_password_sha256;       // hex SHA-256 of the password
+  bool auth_probes_open = false;          // /health and /ready without auth (load balancers)
+  CdrConfig cdr;
+  HepConfig hep;
 };
 
 struct LoggingConfig {

@@ -199,6 +199,17 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("control.health_interval_ms", "period of the health evaluation (heartbeats, rings, drops)", true, 10, 60000, RV_GET(control.health_interval_ms)));
   s.push_back(string_field("control.auth_user", "user for HTTP basic auth on the admin endpoint; empty = no auth", false, {}, RV_GET(control.auth_user)));
   s.push_back(string_field("control.auth_password_sha256", "hex SHA-256 of the admin password (printf %s pw | sha256sum)", false, {}, RV_GET(control.auth_password_sha256)));
+  s.push_back(bool_field("control.auth_probes_open", "with auth: /health and /ready answer without credentials (load balancer probes); /metrics and /help still need them", false, RV_GET(control.auth_probes_open)));
+  s.push_back(string_field("control.cdr.path", "call detail records: a JSON line per call as it ends (and for calls in progress at shutdown); empty = off", false, {}, RV_GET(control.cdr.path)));
+  s.push_back(uint_field("control.cdr.max_bytes", "rotate the CDR file at this size in bytes (path.1 is the newest rotated file; 0 = never rotate)", false, 0, 1099511627776.0, RV_GET(control.cdr.max_bytes)));
+  s.push_back(uint_field("control.cdr.max_files", "rotated CDR files kept", false, 1, 1000, RV_GET(control.cdr.max_files)));
+  s.push_back(uint_field("control.cdr.max_pending", "ended calls held until their RTP streams end (beyond: written at once, without their running streams' final numbers)", false, 16, 16777216, RV_GET(control.cdr.max_pending)));
+  s.push_back(uint_field("control.cdr.stream_wait_s", "longest wait, in capture seconds, for an ended call's streams to end before its record is written", false, 0, 86400, RV_GET(control.cdr.stream_wait_s)));
+  s.push_back(string_field("control.hep.address", "HEPv3 export of every SIP message, RTCP and stream quality report to Homer/heplify-server: host:port; empty = off", false, {}, RV_GET(control.hep.address)));
+  s.push_back(string_field("control.hep.transport", "HEP transport", false, {"udp", "tcp"}, RV_GET(control.hep.transport)));
+  s.push_back(uint_field("control.hep.node_id", "HEP capture node id (capture agent id)", false, 0, kU32, RV_GET(control.hep.node_id)));
+  s.push_back(string_field("control.hep.password", "HEP auth key (empty: none)", false, {}, RV_GET(control.hep.password)));
+  s.push_back(uint_field("control.hep.queue_packets", "HEP packets queued for sending at most (beyond: dropped and counted)", false, 16, 16777216, RV_GET(control.hep.queue_packets)));
   // logging
   s.push_back(string_field("logging.level", "log level", true, {"trace", "debug", "info", "warn", "error", "critical", "off"}, RV_GET(logging.level)));
   s.push_back(string_field("logging.format", "text or json lines", false, {"text", "json"}, RV_GET(logging.format)));

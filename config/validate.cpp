@@ -139,6 +139,12 @@ void check_control(const Config& c, Rules& r) {
       r.add("control.auth_user", "required with control.auth_password_sha256");
     }
   }
+  if (r.checkable({"control.hep.address"}) && !c.control.hep.address.empty() &&
+      !split_listen_address(c.control.hep.address, host, port)) {
+    r.add("control.hep.address",
+          fmt::format("expected host:port of a HEP collector (e.g. 10.0.0.5:9060), got '{}'",
+                      c.control.hep.address));
+  }
 }
 
 // A NATS subject token: no wildcard (* >), no separator (.), no white space or control byte.

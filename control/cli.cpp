@@ -39,6 +39,10 @@ CliOutcome parse_cli(int argc, char** argv) {
                  "analyzer: end once these probes (comma-separated ids) finished their replays and "
                  "everything they sent was handled")
       ->delimiter(',');
+  app.add_option("--extract", o.extract,
+                 "with --pcap: write one pcap per Call-ID (its SIP, RTP and RTCP) into --out")
+      ->expected(1, -1);
+  app.add_option("--out", o.out_dir, "directory for --extract");
   std::string speed;
   app.add_option("--speed", speed, "replay pace: max, or realtime (the capture's own timing)")
       ->check(CLI::IsMember({"max", "realtime"}));
@@ -49,6 +53,14 @@ CliOutcome parse_cli(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     const int rc = app.exit(e);  // prints help or the error with a hint
     return rc == 0 ? kExitOk : kExitUsage;
+  }
+  if (!o.extract.empty() && (o.pcaps.empty() || !o.out_dir)) {
+    std::cerr << "rvoipd: --extract needs --pcap (a replay) and --out DIR\n";
+    return kExitUsage;
+  }
+  if (o.out_dir && o.extract.empty()) {
+    std::cerr << "rvoipd: --out is the directory of --extract; give the Call-IDs to extract\n";
+    return kExitUsage;
   }
   // --speed is the command-line spelling of dataplane.replay_speed (applied last, like --set).
   if (!speed.empty()) o.sets.push_back("dataplane.replay_speed=" + speed);

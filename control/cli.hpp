@@ -16,6 +16,8 @@ struct CliOptions {
   std::vector<std::string> pcaps;        // replay mode when not empty
   std::optional<std::string> report;     // JSON report path
   std::vector<std::string> await_probes; // analyzer: end after these probes finished
+  std::vector<std::string> extract;      // --extract CALL_ID...: one pcap per call (replay)
+  std::optional<std::string> out_dir;    // --out DIR for --extract
   std::vector<std::string> eal_args;     // everything after `--`
 };
 

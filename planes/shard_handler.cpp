@@ -285,6 +285,9 @@ void ShardHandler::on_sip_message(const signaling::SipMessage& m, const dataplan
   signaling::store_summary(signaling::SipSummary::of(m), e);
   e.media_count = 0;
   e.media = {};
+  e.raw_len = static_cast<uint16_t>(std::min(m.raw.size(), e.raw.size()));
+  e.raw_truncated = m.raw.size() > e.raw.size() ? 1 : 0;
+  std::memcpy(e.raw.data(), m.raw.data(), e.raw_len);
   if (looks_like_sdp(m) && signaling::parse_sdp(m.body, sdp_) == signaling::SdpStatus::kOk) {
     for (uint8_t i = 0; i < sdp_.media_count && e.media_count < e.media.size(); ++i) {
       const auto& sm = sdp_.media[i];

@@ -212,10 +212,11 @@ struct AdminServer::State {
     const mg_request_info* ri = mg_get_request_info(conn);
     const std::string_view method = ri->request_method != nullptr ? ri->request_method : "";
     const bool head = method == "HEAD";
-    if (h.auth) {
+    const std::string_view path = ri->local_uri != nullptr ? ri->local_uri : "";
+    const bool probe = path == "/health" || path == "/ready";
+    if (h.auth && !(probe && h.auth->probes_open)) {
       if (const int refused = authorize(conn, *ri, head); refused != 0) return refused;
     }
-    const std::string_view path = ri->local_uri != nullptr ? ri->local_uri : "";
     const auto route = std::find_if(routes.begin(), routes.end(),
                                     [&](const AdminRoute& r) { return r.path == path; });
     if (route == routes.end()) {

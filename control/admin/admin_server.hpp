@@ -39,6 +39,7 @@ struct HealthReport {
 struct BasicAuth {
   std::string user;
   std::string password_sha256;
+  bool probes_open = false;  // /health and /ready answer without credentials (load balancers)
 };
 
 struct AdminHandlers {

@@ -15,6 +15,7 @@
 #include "control/metrics/appliance_metrics.hpp"
 #include "control/metrics/control_metrics.hpp"
 #include "control/logging/logging.hpp"
+#include "control/outputs/output_metrics.hpp"
 
 namespace rv::control {
 namespace {
@@ -88,7 +89,8 @@ ComponentSpec admin(Runtime& rt) {
     AdminHandlers h{&rt.registry, [&rt] { return health_report(rt); },
                     [&rt] { return rt.lifecycle.state() == LifecycleState::kLive; }};
     if (!cfg->control.auth_user.empty()) {
-      h.auth = BasicAuth{cfg->control.auth_user, cfg->control.auth_password_sha256};
+      h.auth = BasicAuth{cfg->control.auth_user, cfg->control.auth_password_sha256,
+                         cfg->control.auth_probes_open};
     }
     auto s = AdminServer::start(cfg->control.metrics_listen, std::move(h));
     if (!s) return std::unexpected(std::move(s.error()));
@@ -187,6 +189,46 @@ ComponentSpec remote(Runtime& rt) {
   return c;
 }
 
+// The per-call outputs the config asks for, as consumers of the control output.
+Result<void> open_outputs(Runtime& rt, std::vector<EventConsumer*>& consumers) {
+  const auto cfg = rt.config.get();
+  if (!cfg->control.cdr.path.empty()) {
+    auto cdr = CdrWriter::open(cfg->control.cdr);
+    if (!cdr) return std::unexpected(std::move(cdr.error()));
+    rt.cdr = std::move(*cdr);
+    consumers.push_back(rt.cdr.get());
+    component_logger("output")->info("call detail records to {}", cfg->control.cdr.path);
+  }
+  if (!cfg->control.hep.address.empty()) {
+    auto hep = HepExporter::open(cfg->control.hep);
+    if (!hep) return std::unexpected(std::move(hep.error()));
+    rt.hep = std::move(*hep);
+    consumers.push_back(rt.hep.get());
+    component_logger("output")->info("HEPv3 export over {} to {} (node id {})",
+                                     cfg->control.hep.transport, cfg->control.hep.address,
+                                     cfg->control.hep.node_id);
+  }
+  if (!rt.options.extract.empty()) {
+    rt.extractor = std::make_unique<CallExtractor>(rt.options.extract, *rt.options.out_dir);
+    if (auto r = rt.extractor->prepare(); !r) return r;
+    consumers.push_back(rt.extractor.get());
+  }
+  rt.registry.add([&rt](MetricsWriter& w) { collect_output_metrics(w, rt.cdr.get(), rt.hep.get()); });
+  return {};
+}
+
+// After the replay: the second pass over the captures for --extract.
+Result<void> write_extracts(Runtime& rt) {
+  if (!rt.extractor || !rt.ran) return {};
+  auto calls = rt.extractor->write(rt.plan.captures);
+  if (!calls) return std::unexpected(std::move(calls.error()));
+  for (const auto& c : *calls) {
+    std::cout << fmt::format("  extract   {} ({} frames, {} SIP)\n", c.file, c.frames, c.sip_frames);
+    if (c.frames == 0) component_logger("output")->warn("--extract: no frame of Call-ID {}", c.call_id);
+  }
+  return {};
+}
+
 ComponentSpec output(Runtime& rt) {
   ComponentSpec c;
   c.name = "output";
@@ -199,6 +241,7 @@ ComponentSpec output(Runtime& rt) {
     if (rt.federation && rt.federation->consumer() != nullptr) {
       consumers.push_back(rt.federation->consumer());
     }
+    if (auto r = open_outputs(rt, consumers); !r) return r;
     auto out = ControlOutput::create(rt.app->router(), std::move(consumers));
     if (!out) return std::unexpected(std::move(out.error()));
     rt.output = std::move(*out);
@@ -207,9 +250,27 @@ ComponentSpec output(Runtime& rt) {
   c.start = [&rt]() -> Result<void> { return rt.output->start(rt.tasks); };
   c.stop = [&rt]() -> Result<void> {
     if (rt.output) rt.output->finish(rt.tasks, stop_budget(rt));
+    if (rt.cdr) {
+      rt.cdr->finish();  // calls still waiting for their streams
+      const auto& n = rt.cdr->counters();
+      component_logger("output")->info(
+          "call detail records: {} written, {} dropped ({} write errors), {} rotations",
+          n.records.load(), n.dropped_io.load() + n.dropped_full.load(), n.write_errors.load(),
+          n.rotations.load());
+    }
+    if (rt.hep) {
+      rt.hep->finish(std::chrono::milliseconds(500));
+      const auto& n = rt.hep->counters();
+      component_logger("output")->info(
+          "HEP: {} packets sent ({} SIP, {} stream reports), {} dropped ({} queue full, {} too "
+          "large, {} send errors)",
+          n.packets.load(), n.sip.load(), n.reports.load(),
+          n.dropped_queue.load() + n.dropped_size.load() + n.dropped_error.load(),
+          n.dropped_queue.load(), n.dropped_size.load(), n.send_errors.load());
+    }
     rt.output.reset();  // its subscriptions go before the fabric they belong to
     if (rt.app) rt.app->stop_fabric();
-    return {};
+    return write_extracts(rt);
   };
   return c;
 }

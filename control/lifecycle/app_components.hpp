@@ -36,8 +36,11 @@
 #include "control/health/health_monitor.hpp"
 #include "control/lifecycle/lifecycle.hpp"
 #include "control/metrics/metrics_registry.hpp"
+#include "control/outputs/call_extractor.hpp"
+#include "control/outputs/cdr_writer.hpp"
 #include "control/outputs/control_output.hpp"
 #include "control/outputs/federation.hpp"
+#include "control/outputs/hep_exporter.hpp"
 #include "control/outputs/notice_log.hpp"
 #include "control/report/progress.hpp"
 #include "control/report/run_report.hpp"
@@ -73,6 +76,9 @@ struct Runtime {
   std::unique_ptr<RunReport> report;
   std::unique_ptr<NoticeLog> notice_log;
   std::unique_ptr<Federation> federation;  // deployment.mode probe or analyzer
+  std::unique_ptr<CdrWriter> cdr;            // control.cdr.path set
+  std::unique_ptr<CallExtractor> extractor;  // --extract
+  std::unique_ptr<HepExporter> hep;          // control.hep.address set
   std::unique_ptr<ControlOutput> output;
   std::unique_ptr<HealthMonitor> health;     // tasks below use these: declared before them
   std::unique_ptr<ConfigReloader> reloader;

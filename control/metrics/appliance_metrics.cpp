@@ -1,9 +1,11 @@
 #include "control/metrics/appliance_metrics.hpp"
 
+#include <rte_cycles.h>
 #include <rte_version.h>
 
 #include "control/metrics/fabric_metrics.hpp"
 #include "control/metrics/plane_metrics.hpp"
+#include "control/metrics/process_metrics.hpp"
 #include "dataplane/port.hpp"
 #include "rv_build_config.hpp"
 
@@ -41,9 +43,14 @@ void collect_ports(MetricsWriter& w, const Appliance& app) {
 }
 
 void collect_lcores(MetricsWriter& w, const Appliance& app) {
+  const double hz = double(rte_get_tsc_hz());
   for (const auto& l : app.lcore_loads()) {
     const uint64_t total = l.busy_cycles + l.idle_cycles;
-    w.gauge("rvoip_lcore_busy_ratio", "Share of loop cycles that did work", {{"lcore", std::to_string(l.lcore_id)}}, total ? double(l.busy_cycles) / double(total) : 0.0);
+    const Labels lcore = {{"lcore", std::to_string(l.lcore_id)}};
+    w.gauge("rvoip_lcore_busy_ratio", "Share of loop cycles that did work, since start", lcore, total ? double(l.busy_cycles) / double(total) : 0.0);
+    // Counters in the node_exporter style: rate() gives the load of the last minutes.
+    w.counter("rvoip_lcore_busy_seconds_total", "Time the lcore loop spent in polls that did work", lcore, double(l.busy_cycles) / hz);
+    w.counter("rvoip_lcore_idle_seconds_total", "Time the lcore loop spent in polls that found nothing", lcore, double(l.idle_cycles) / hz);
   }
 }
 
@@ -51,11 +58,12 @@ void collect_lcores(MetricsWriter& w, const Appliance& app) {
 
 void register_appliance_metrics(MetricsRegistry& registry, const Appliance& app) {
   registry.add([](MetricsWriter& w) {
-    w.gauge("rvoip_build_info", "Build information", {{"version", RV_VERSION}, {"dpdk", rte_version()}}, 1);
+    w.gauge("rvoip_build_info", "Build information", {{"version", RV_VERSION}, {"revision", RV_REVISION}, {"dpdk", rte_version()}}, 1);
   });
   registry.add([&app](MetricsWriter& w) { collect_packets(w, app); });
   registry.add([&app](MetricsWriter& w) { collect_ports(w, app); });
   registry.add([&app](MetricsWriter& w) { collect_lcores(w, app); });
+  register_process_metrics(registry);
   register_plane_metrics(registry, app);
   register_fabric_metrics(registry, app);
 }

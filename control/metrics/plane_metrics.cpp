@@ -26,6 +26,17 @@ void write_transport_metrics(MetricsWriter& w,
 void write_signaling_metrics(MetricsWriter& w,
                              std::span<const planes::signaling::SignalingCounters* const> parts) {
   write_counter_table(w, planes::signaling::kSignalingCounterDescs, parts);
+  // The table leaves out codes never seen; the codes SER/SEER (ASR/NER) queries name are
+  // written as 0 so their series exist before the first such call.
+  using planes::signaling::kMinStatusCode;
+  for (const uint16_t code : {200, 300, 301, 302, 480, 486, 487, 600, 603}) {
+    uint64_t v = 0;
+    for (const auto* p : parts) v += p->call_final_codes[code - kMinStatusCode].load();
+    if (v != 0) continue;
+    w.counter("rvoip_call_final_responses_total",
+              "Final responses to initial INVITEs, once per call (RFC 6076 ASR/NER)",
+              {{"code", std::to_string(code)}}, 0);
+  }
 }
 
 void write_media_metrics(MetricsWriter& w,

@@ -95,7 +95,13 @@ Result<void> ControlOutput::start(TaskManager& tasks) {
     while (!token.stop_requested()) {
       if (poll(256) != 0) {
         idle = 0;
-      } else if (++idle < 64) {
+        continue;
+      }
+      // Idle consumers flush at once, then about every 200 ms while nothing comes.
+      if ((++idle & 1023) == 1) {
+        for (auto* c : consumers_) c->on_idle();
+      }
+      if (idle < 64) {
         std::this_thread::yield();
       } else {
         std::this_thread::sleep_for(std::chrono::microseconds(200));

@@ -23,6 +23,8 @@ class EventConsumer {
   virtual void on_stream_interval(const planes::media::StreamInterval& e) { (void)e; }
   virtual void on_stream_ended(const planes::media::StreamEnded& e) { (void)e; }
   virtual void on_notice(const dataplane::DataplaneNotice& e) { (void)e; }
+  // The control output found nothing to hand out (flush buffers, send what is queued).
+  virtual void on_idle() {}
 };
 
 }  // namespace rv::control

@@ -92,6 +92,8 @@ void to_wire(const signaling::SipMessageEvent& e, wire::SipMessage& out) {
   put(out.mutable_contact(), e.contact);
   put(out.mutable_expires(), e.expires);
   put(out.mutable_content_type(), e.content_type);
+  put(out.mutable_user_agent(), e.user_agent);
+  put(out.mutable_reason(), e.reason);
   out.set_body(e.body.data(), e.body_len);
   out.set_body_truncated(e.body_truncated != 0);
   out.set_retransmission(e.retransmission != 0);
@@ -118,6 +120,8 @@ void from_wire(const wire::SipMessage& w, signaling::SipMessageEvent& out) noexc
   out.contact.assign(w.contact());
   out.expires.assign(w.expires());
   out.content_type.assign(w.content_type());
+  out.user_agent.assign(w.user_agent());
+  out.reason.assign(w.reason());
   const std::size_t n = std::min(w.body().size(), out.body.size());
   std::copy_n(w.body().data(), n, out.body.data());
   out.body_len = static_cast<uint16_t>(n);

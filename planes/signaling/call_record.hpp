@@ -8,6 +8,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "dataplane/flow_key.hpp"
 #include "dataplane/packet.hpp"
 #include "planes/signaling/call_state.hpp"
 
@@ -58,6 +59,7 @@ struct CallRecord {
   uint32_t invite_cseq = 0;
   uint16_t final_code = 0;
   uint16_t call_id_full_len = 0;
+  uint16_t q850_cause = 0;            // cause of the first Reason: Q.850 header seen (0: none)
   CallState state = CallState::kInitiating;
   CallResult result = CallResult::kInProgress;
   CallEndReason end_reason = CallEndReason::kNone;
@@ -66,6 +68,10 @@ struct CallRecord {
   FixedString<81> call_id;
   FixedString<64> from;  // From URI (addr-spec)
   FixedString<64> to;    // To URI
+  FixedString<33> from_tag;
+  FixedString<33> to_tag;        // of the first 18x/2xx to the INVITE carrying one
+  FixedString<48> user_agent;    // User-Agent of the initial INVITE (truncated)
+  dataplane::FlowKey flow;       // the initial INVITE as captured (caller side -> callee side)
   std::array<CallMedia, kMaxMedia> media{};
 
   bool empty() const noexcept { return key_hash == 0; }

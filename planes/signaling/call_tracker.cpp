@@ -16,6 +16,47 @@ uint64_t mix(uint64_t h, uint64_t v) noexcept { return dataplane::hash_bytes(&v,
 
 bool is_sdp(const SipSummary& m) noexcept { return has_sdp_body(m); }
 
+// The cause of a `Reason: Q.850;cause=N` value (RFC 3326), 0 when none. Values are separated
+// by commas outside quoted strings; parameters by semicolons.
+uint16_t q850_cause(std::string_view v) noexcept {
+  std::size_t i = 0;
+  while (i < v.size()) {
+    std::size_t end = i;
+    while (end < v.size() && v[end] != ',') {
+      if (v[end] != '"') {
+        ++end;
+      } else if (const std::size_t q = lex::scan_quoted(v, end); q != std::string_view::npos) {
+        end = q;
+      } else {
+        end = v.size();  // unterminated quote: the rest is one item
+      }
+    }
+    std::string_view item = v.substr(i, end - i);
+    const std::size_t semi = item.find(';');
+    if (lex::iequals(lex::trim_lws(item.substr(0, semi)), "Q.850") && semi != item.npos) {
+      std::string_view params = item.substr(semi + 1);
+      while (!params.empty()) {
+        const std::size_t next = params.find(';');
+        const std::string_view p = lex::trim_lws(params.substr(0, next));
+        const std::size_t eq = p.find('=');
+        uint64_t cause = 0;
+        if (eq != p.npos && lex::iequals(lex::trim_lws(p.substr(0, eq)), "cause") &&
+            lex::parse_uint(lex::trim_lws(p.substr(eq + 1)), 65535, cause)) {
+          return static_cast<uint16_t>(cause);
+        }
+        if (next == params.npos) break;
+        params.remove_prefix(next + 1);
+      }
+    }
+    i = end + 1;
+  }
+  return 0;
+}
+
+void note_reason(CallRecord& c, const SipSummary& m) noexcept {
+  if (c.q850_cause == 0 && !m.reason.empty()) c.q850_cause = q850_cause(m.reason);
+}
+
 constexpr bool in_setup(const CallRecord& c) noexcept {
   return c.state == CallState::kInitiating || c.state == CallState::kRinging;
 }
@@ -71,7 +112,7 @@ bool CallTracker::on_summary(const SipSummary& m, const dataplane::FlowKey& flow
     return true;
   }
   if (m.is_request) {
-    on_request(m, ts);
+    on_request(m, flow, ts);
   } else {
     on_response(m, ts);
   }
@@ -168,7 +209,8 @@ uint32_t CallTracker::flush(uint64_t ts) noexcept {
   return n;
 }
 
-CallRecord* CallTracker::start_call(const SipSummary& m, uint64_t hash, uint64_t ts) noexcept {
+CallRecord* CallTracker::start_call(const SipSummary& m, const dataplane::FlowKey& flow,
+                                    uint64_t hash, uint64_t ts) noexcept {
   if (table_.full()) {
     const std::size_t victim = table_.pick_victim(hash);
     CallRecord& v = table_.at(victim);
@@ -192,13 +234,17 @@ CallRecord* CallTracker::start_call(const SipSummary& m, uint64_t hash, uint64_t
   c->invite_cseq = m.cseq;
   c->from.assign(m.from_uri);
   c->to.assign(m.to_uri);
+  c->from_tag.assign(m.from_tag);
+  c->user_agent.assign(lex::trim_lws(m.user_agent));
+  c->flow = flow;
   ++active_;
   counters_.calls_active.set(active_);
   counters_.calls_in_table.set(table_.size());
   return c;
 }
 
-void CallTracker::on_request(const SipSummary& m, uint64_t ts) noexcept {
+void CallTracker::on_request(const SipSummary& m, const dataplane::FlowKey& flow,
+                             uint64_t ts) noexcept {
   const uint64_t hash = hash_call_id(m.call_id);
   CallRecord* c = table_.find(hash, m.call_id);
   if (m.method == SipMethod::kInvite && m.to_tag.empty()) {
@@ -207,7 +253,7 @@ void CallTracker::on_request(const SipSummary& m, uint64_t ts) noexcept {
       c = nullptr;
     }
     if (c == nullptr) {
-      c = start_call(m, hash, ts);
+      c = start_call(m, flow, hash, ts);
       emit(*c, CallEventKind::kStarted, ts);
     } else if (m.cseq > c->invite_cseq) {
       // Retry after 401/407 (or a new offer before any answer): same call, new transaction.
@@ -242,8 +288,10 @@ void CallTracker::on_request(const SipSummary& m, uint64_t ts) noexcept {
       break;
     case SipMethod::kCancel:
       if (in_setup(*c)) c->flags |= CallRecord::kCancelSeen;
+      note_reason(*c, m);
       break;
     case SipMethod::kBye:
+      note_reason(*c, m);
       if (c->state == CallState::kActive) {
         terminate(*c, CallResult::kAnswered, CallEndReason::kBye, ts);
       } else if (in_setup(*c)) {
@@ -286,6 +334,7 @@ void CallTracker::on_invite_response(CallRecord& c, const SipSummary& m, uint64_
       counters_.forked_responses.add();
     }
   }
+  if (code > 100 && c.to_tag.len == 0) c.to_tag.assign(m.to_tag);
   if (!in_setup(c)) return;  // late or forked responses after the outcome
   if (code > 100 && code < 200) {
     if (c.first_provisional_ns == 0) {
@@ -307,6 +356,7 @@ void CallTracker::on_invite_response(CallRecord& c, const SipSummary& m, uint64_
     emit(c, CallEventKind::kAnswered, ts);  // the record already holds the answer's media
   } else if (code >= 300) {
     c.final_code = code;
+    note_reason(c, m);
     if (code == 401 || code == 407) {
       c.flags |= CallRecord::kChallenged;  // the caller may retry; settled on timeout
     } else if (code == 487 || c.has(CallRecord::kCancelSeen)) {

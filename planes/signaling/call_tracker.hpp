@@ -46,8 +46,9 @@ class CallTracker {
   std::size_t memory_bytes() const noexcept;
 
  private:
-  CallRecord* start_call(const SipSummary& m, uint64_t hash, uint64_t ts) noexcept;
-  void on_request(const SipSummary& m, uint64_t ts) noexcept;
+  CallRecord* start_call(const SipSummary& m, const dataplane::FlowKey& flow, uint64_t hash,
+                         uint64_t ts) noexcept;
+  void on_request(const SipSummary& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
   void on_response(const SipSummary& m, uint64_t ts) noexcept;
   void on_invite_response(CallRecord& c, const SipSummary& m, uint64_t ts) noexcept;
   void terminate(CallRecord& c, CallResult result, CallEndReason why, uint64_t ts) noexcept;

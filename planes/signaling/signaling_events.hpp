@@ -102,6 +102,7 @@ struct RegistrationEvent {
 struct SipMessageEvent {
   static constexpr std::size_t kMaxMedia = 4;
   static constexpr std::size_t kMaxBody = 2048;
+  static constexpr std::size_t kMaxRaw = 4096;
   uint64_t call_id_hash = 0;
   uint64_t timestamp_ns = 0;   // capture/arrival time
   dataplane::FlowKey flow;
@@ -126,10 +127,18 @@ struct SipMessageEvent {
   FixedString<64> contact;
   FixedString<16> expires;
   FixedString<48> content_type;
+  FixedString<64> user_agent;
+  FixedString<64> reason;      // Reason header (RFC 3326), e.g. "Q.850;cause=16"
   std::array<CallMedia, kMaxMedia> media{};  // SDP endpoints and first codec of each m= line
   std::array<char, kMaxBody> body{};         // SDP body (body_len bytes)
 
   std::string_view body_view() const noexcept { return {body.data(), body_len}; }
+
+  uint16_t raw_len = 0;        // bytes of `raw` (the message as captured: HEP export)
+  uint8_t raw_truncated = 0;   // the message was longer than kMaxRaw
+  std::array<char, kMaxRaw> raw;  // not value-initialised: only raw_len bytes are written
+
+  std::string_view raw_view() const noexcept { return {raw.data(), raw_len}; }
 };
 
 static_assert(std::is_trivially_copyable_v<CallEvent>);

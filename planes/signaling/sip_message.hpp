@@ -82,6 +82,7 @@ struct SipMessage {
   int16_t max_forwards = -1;  // -1: absent
 
   std::string_view body;
+  std::string_view raw;  // the whole message, start line to end of body (HEP export)
   uint32_t length = 0;  // bytes of the message (start line to end of body)
 
   uint16_t header_count = 0;  // all headers, also those beyond kMaxHeaders
@@ -94,6 +95,21 @@ struct SipMessage {
       if (headers[i].id == id) return &headers[i];
     }
     return nullptr;
+  }
+  // The value of the first header named `name` (any case) that has no id of its own
+  // (User-Agent, Reason...), or an empty view.
+  std::string_view find_named(std::string_view name) const noexcept {
+    const std::size_t n = header_count < kMaxHeaders ? header_count : kMaxHeaders;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& h = headers[i];
+      if (h.id != SipHeaderId::kOther || h.name.size() != name.size()) continue;
+      bool same = true;
+      for (std::size_t k = 0; k < name.size() && same; ++k) {
+        same = (h.name[k] | 0x20) == (name[k] | 0x20);
+      }
+      if (same) return h.value;
+    }
+    return {};
   }
 };
 

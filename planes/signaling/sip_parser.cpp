@@ -197,6 +197,7 @@ void reset(SipMessage& m) noexcept {
   m.content_length = 0;
   m.max_forwards = -1;
   m.body = {};
+  m.raw = {};
   m.length = 0;
   m.header_count = 0;
 }
@@ -332,6 +333,7 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
   reset(m);
   const string_view s(reinterpret_cast<const char*>(data.data()), data.size());
   std::size_t pos = skip_leading_crlf(s);
+  const std::size_t first = pos;
   std::size_t lf = find_crlf(s, pos);
   if (lf == kNpos) return SipParseStatus::kIncomplete;
   if (lf == pos || s[lf - 1] != '\r') return SipParseStatus::kBadStartLine;
@@ -379,6 +381,7 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
   }
   m.body = s.substr(body_start, body_len);
   m.length = static_cast<uint32_t>(body_start + body_len);
+  m.raw = s.substr(first, body_start + body_len - first);
   return SipParseStatus::kOk;
 }
 

@@ -29,6 +29,8 @@ struct SipSummary {
   std::string_view contact;       // first Contact value (raw)
   std::string_view expires;       // Expires header value, empty when absent
   std::string_view content_type;
+  std::string_view user_agent;    // User-Agent header value, empty when absent
+  std::string_view reason;        // Reason header value (RFC 3326), empty when absent
   std::string_view body;
 
   static SipSummary of(const SipMessage& m) noexcept {
@@ -49,6 +51,8 @@ struct SipSummary {
     s.contact = m.contact;
     if (const SipHeader* h = m.find(SipHeaderId::kExpires)) s.expires = h->value;
     s.content_type = m.content_type;
+    s.user_agent = m.find_named("User-Agent");
+    s.reason = m.find_named("Reason");
     s.body = m.body;
     return s;
   }

@@ -20,6 +20,8 @@ void store_summary(const SipSummary& m, SipMessageEvent& e) noexcept {
   e.to_uri.assign(m.to_uri);
   e.contact.assign(m.contact);
   e.expires.assign(m.expires);
+  e.user_agent.assign(m.user_agent);
+  e.reason.assign(m.reason);
   e.body_len = 0;
   e.body_truncated = 0;
   const bool sdp = has_sdp_body(m);
@@ -51,6 +53,8 @@ SipSummary summary_of(const SipMessageEvent& e) noexcept {
   s.contact = e.contact.view();
   s.expires = e.expires.view();
   s.content_type = e.content_type.view();
+  s.user_agent = e.user_agent.view();
+  s.reason = e.reason.view();
   s.body = e.body_view();
   return s;
 }

@@ -37,7 +37,8 @@ std::string write_temp(const std::string& name, const std::string& text) {
 TEST(RvoipdLive, NetNull_ServesMetricsAndStopsOnSigtermWithinTwoSeconds) {
   const uint16_t port = pick_port();
   Child rvoipd(live_args(port));
-  const auto metrics = http_get_when_up(port, "/metrics");
+  ASSERT_EQ(http_get_when_up(port, "/ready").status, 200) << rvoipd.err();
+  const auto metrics = http_get(port, "/metrics");
   ASSERT_EQ(metrics.status, 200) << rvoipd.err();
   EXPECT_THAT(metrics.body, HasSubstr("rvoip_build_info{"));
   EXPECT_THAT(metrics.body, HasSubstr("rvoip_port_rx_packets_total{port=\"net_null0\"}"));

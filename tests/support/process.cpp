@@ -124,7 +124,9 @@ HttpResponse http_get_when_up(uint16_t port, const std::string& path,
   const auto deadline = std::chrono::steady_clock::now() + limit;
   for (;;) {
     auto r = http_get(port, path);
-    if (r.status != 0 || std::chrono::steady_clock::now() >= deadline) return r;
+    // /ready answers 503 until the appliance is Live: keep polling through start-up.
+    const bool starting = r.status == 503 && path == "/ready";
+    if ((r.status != 0 && !starting) || std::chrono::steady_clock::now() >= deadline) return r;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
 }

@@ -49,7 +49,8 @@ struct HttpResponse {
 };
 HttpResponse http_get(uint16_t port, const std::string& path);
 
-// Polls http_get until it answers (or `limit` passes).
+// Polls http_get until it answers (or `limit` passes); /ready is polled through its 503 of
+// start-up.
 HttpResponse http_get_when_up(uint16_t port, const std::string& path,
                               std::chrono::milliseconds limit = std::chrono::seconds(10));
 

