@@ -36,6 +36,7 @@ struct SteeredPacket {
   dataplane::LinkType link = dataplane::LinkType::kEthernet;
   uint8_t sync = 0;           // replay: the sender waits until this packet was handled
   uint8_t from_shard = 0;     // the sending shard
+  uint16_t l3_offset = 0;     // the innermost IP header (past any tunnel), where the owner parses
 };
 
 }  // namespace rv::planes::routing

@@ -1,12 +1,46 @@
 #include "planes/transport/classifier.hpp"
 
+#include <algorithm>
 #include <charconv>
+
+#include "config/validate.hpp"
 
 #include "planes/media/rtcp_packet.hpp"
 #include "planes/media/rtp_packet.hpp"
 #include "planes/signaling/sip_parser.hpp"
 
 namespace rv::planes::transport {
+
+namespace {
+
+// Validated ports into `out`; returns how many were kept (at most out.size()).
+uint8_t port_list(const std::vector<std::string>& in,
+                  std::array<uint16_t, dataplane::kMaxTunnelPorts>& out) {
+  uint8_t n = 0;
+  for (const auto& p : in) {
+    unsigned v = 0;
+    if (n < out.size() && std::from_chars(p.data(), p.data() + p.size(), v).ec == std::errc{} &&
+        v > 0 && v < 65536) {
+      out[n++] = static_cast<uint16_t>(v);
+    }
+  }
+  return n;
+}
+
+dataplane::DecapConfig decap_config(const config::DataplaneConfig& cfg) {
+  dataplane::DecapConfig d;
+  d.max_depth = static_cast<uint8_t>(std::min<uint32_t>(cfg.decap_max_depth, dataplane::kMaxDecapDepth));
+  d.vxlan_port_count = port_list(cfg.decap_vxlan_ports, d.vxlan_ports);
+  d.geneve_port_count = port_list(cfg.decap_geneve_ports, d.geneve_ports);
+  d.gre_key_count = 0;
+  for (const auto& k : cfg.decap_gre_keys) {
+    const auto key = config::parse_gre_key(k);
+    if (key && d.gre_key_count < d.gre_keys.size()) d.gre_keys[d.gre_key_count++] = *key;
+  }
+  return d;
+}
+
+}  // namespace
 
 ClassifierConfig ClassifierConfig::from(const config::DataplaneConfig& cfg) {
   ClassifierConfig c;
@@ -19,6 +53,7 @@ ClassifierConfig ClassifierConfig::from(const config::DataplaneConfig& cfg) {
   c.rtp_port_min = static_cast<uint16_t>(cfg.rtp_port_min);
   c.rtp_port_max = static_cast<uint16_t>(cfg.rtp_port_max);
   c.rtp_heuristic = cfg.rtp_heuristic;
+  c.decap = decap_config(cfg);
   return c;
 }
 

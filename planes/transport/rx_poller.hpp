@@ -169,8 +169,9 @@ class RxPoller final : public dataplane::Poller {
       return;
     }
     dataplane::ParsedPacket pkt;
-    const dataplane::ParseStatus st = dataplane::parse_frame(frame, q.link, pkt);
+    const dataplane::ParseStatus st = dataplane::parse_frame(frame, q.link, pkt, classifier_->decap);
     counters_.by_status[static_cast<std::size_t>(st)].add();
+    count_layers(pkt, 0);
     if (st == dataplane::ParseStatus::kIpFragment && reassembler_ != nullptr) {
       reassemble(q, m, pkt, now_tsc);
       return;
@@ -201,6 +202,13 @@ class RxPoller final : public dataplane::Poller {
     }
   }
 
+  // Each encapsulation layer of `p` from the `from`-th on, once.
+  void count_layers(const dataplane::ParsedPacket& p, uint8_t from) noexcept {
+    for (uint8_t i = from; i < p.encap_count; ++i) {
+      counters_.decapsulated[static_cast<std::size_t>(p.encaps[i])].add();
+    }
+  }
+
   bool is_sip_port_segment(const dataplane::ParsedPacket& p) const noexcept {
     return (p.payload_len != 0 || (p.tcp_flags & (dataplane::kTcpFin | dataplane::kTcpRst)) != 0) &&
            (classifier_->sip_ports.test(p.src_port) || classifier_->sip_ports.test(p.dst_port));
@@ -228,9 +236,15 @@ class RxPoller final : public dataplane::Poller {
       return;
     }
     counters_.reassembled.add();
-    dataplane::ParsedPacket full;
+    // The walk goes on from the IP header that was fragmented (the outer one of a tunnel, or a
+    // packet inside one): the layers before it stay as the fragment's parse found them, and the
+    // outer headers' lengths, which still describe the fragment, are not read again.
+    dataplane::ParsedPacket full = pkt;
+    full.frag_offset = 0;
     const auto view = dataplane::packet_bytes(whole, scratch_);
-    const auto st = dataplane::parse_frame(view, q.link, full);
+    const auto st = view.empty() ? dataplane::ParseStatus::kTruncatedIpv4
+                                 : dataplane::parse_ip(view, whole->l2_len != 0 ? whole->l2_len : pkt.l3_offset, full, classifier_->decap);
+    count_layers(full, pkt.encap_count);
     if (st == dataplane::ParseStatus::kOk) {
       dispatch(q, whole, full, rx_ns);
     } else {
