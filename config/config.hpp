@@ -35,6 +35,7 @@ struct DataplaneConfig {
   std::vector<std::string> decap_vxlan_ports = {"4789"};   // UDP destination ports of VXLAN
   std::vector<std::string> decap_geneve_ports = {"6081"};  // UDP destination ports of Geneve
   std::vector<std::string> decap_gre_keys;   // empty: any GRE key; else only these are opened
+  std::vector<std::string> hep_ports;        // UDP ports whose datagrams are decoded as HEP
 };
 
 struct EventsConfig {

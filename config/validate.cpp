@@ -96,11 +96,13 @@ void check_dataplane(const Config& c, Rules& r) {
       }
     }
   }
-  for (const auto* path : {"dataplane.decap_vxlan_ports", "dataplane.decap_geneve_ports"}) {
+  for (const auto* path :
+       {"dataplane.decap_vxlan_ports", "dataplane.decap_geneve_ports", "dataplane.hep_ports"}) {
     if (!r.checkable({path})) continue;
-    const auto& ports = std::string_view(path) == "dataplane.decap_vxlan_ports"
-                            ? c.dataplane.decap_vxlan_ports
-                            : c.dataplane.decap_geneve_ports;
+    const std::string_view which = path;
+    const auto& ports = which == "dataplane.decap_vxlan_ports"    ? c.dataplane.decap_vxlan_ports
+                        : which == "dataplane.decap_geneve_ports" ? c.dataplane.decap_geneve_ports
+                                                                  : c.dataplane.hep_ports;
     if (ports.size() > 8) r.add(path, fmt::format("{} ports listed, at most 8", ports.size()));
     for (const auto& p : ports) {
       if (!valid_port_number(p)) r.add(path, fmt::format("'{}' is not a port number in [1, 65535]", p));

@@ -248,6 +248,7 @@ TrafficTotals Appliance::totals() const noexcept {
     for (std::size_t i = 0; i < t.decapsulated.size(); ++i) {
       t.decapsulated[i] += c.decapsulated[i].load();
     }
+    for (std::size_t i = 0; i < t.hep.size(); ++i) t.hep[i] += c.hep[i].load();
     if (const auto* r = s->reassembler()) {
       for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
         t.reassembly[i] += r->counter(static_cast<dataplane::ReassemblyCounter>(i));

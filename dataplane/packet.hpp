@@ -69,6 +69,7 @@ struct ParsedPacket {
   uint16_t frag_offset = 0;      // IPv6 fragment extension header, from frame start (0: none)
   const uint8_t* payload = nullptr;  // L4 payload
   uint32_t payload_len = 0;
+  bool from_hep = false;  // L3/L4 and payload come from a HEP packet (dataplane/hep.hpp)
 };
 
 }  // namespace rv::dataplane

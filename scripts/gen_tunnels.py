@@ -159,8 +159,8 @@ KINDS = {
     "nested": ("v4", 1, ["gre", "mpls", "vxlan", "vlan"]),
     "vxlan_inner_fragments": ("v4", 1, ["vxlan"]),
     "gre_outer_fragments": ("v4", 1, ["gre"]),
-    "too_deep": ("v4", 1, []),
-    "gre_key_mismatch": ("v4", 1, []),
+    "too_deep": ("v4", 1, ["vxlan"] * 5),  # when the bound allows five layers
+    "gre_key_mismatch": ("v4", 1, ["gre"]),  # when no key list is configured
 }
 
 

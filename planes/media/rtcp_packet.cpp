@@ -98,6 +98,13 @@ RtcpParseStatus walk(std::span<const uint8_t> dgram, RtcpCompound* out) noexcept
   if (left < 4) return RtcpParseStatus::kTooShort;
   bool first = true;
   while (left > 0) {
+    // Bytes after a complete packet that cannot start another (not version 2, such as zero
+    // padding) are stray: Wireshark shows the compound as RTCP, and so do we. A version-2
+    // header cut short is still a truncated compound.
+    if (!first && (p[0] >> 6) != 2) {
+      if (out != nullptr) out->trailing_bytes = static_cast<uint16_t>(left);
+      return RtcpParseStatus::kOk;
+    }
     if (left < 4) return RtcpParseStatus::kTooShort;
     if ((p[0] >> 6) != 2) return RtcpParseStatus::kBadVersion;
     const uint8_t pt = p[1];

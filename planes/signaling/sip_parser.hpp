@@ -25,6 +25,13 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
 // HTTP and other text protocols do not pass.
 bool looks_like_sip_start_line(std::span<const uint8_t> data) noexcept;
 
+// Looser check for a datagram on a SIP port: a first text line that names a SIP version
+// (`SIP/<digit>` at its start, or after a space at its end), such as `SIP/7.0 200 OK`,
+// `INVITE  sip:a@b SIP/2.0`, `INVITE <sip:a@b> SIP/2.0` or `SIP/2.0 4294 Big`. Meant as SIP: the
+// signaling plane parses it and counts the grammar error by reason. Keep-alives, RTP, STUN and
+// other binary data do not pass.
+bool looks_like_sip_attempt(std::span<const uint8_t> data) noexcept;
+
 // Maps a header name (long or compact form, any case) to its id.
 SipHeaderId sip_header_id(std::string_view name) noexcept;
 

@@ -54,6 +54,7 @@ ClassifierConfig ClassifierConfig::from(const config::DataplaneConfig& cfg) {
   c.rtp_port_max = static_cast<uint16_t>(cfg.rtp_port_max);
   c.rtp_heuristic = cfg.rtp_heuristic;
   c.decap = decap_config(cfg);
+  c.hep.count = port_list(cfg.hep_ports, c.hep.ports);
   return c;
 }
 
@@ -103,10 +104,12 @@ PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
   const bool in_range = cfg.rtp_port_max != 0 &&
                         ((p.src_port >= cfg.rtp_port_min && p.src_port <= cfg.rtp_port_max) ||
                          (p.dst_port >= cfg.rtp_port_min && p.dst_port <= cfg.rtp_port_max));
-  if (!in_range && !cfg.rtp_heuristic) return PacketClass::kOther;
   if (cfg.sip_ports.test(p.src_port) || cfg.sip_ports.test(p.dst_port)) {
-    return PacketClass::kOther;  // keep-alives and junk on SIP ports are not media
+    // Keep-alives and junk on SIP ports are not media; a text datagram naming a SIP version
+    // is SIP that breaks the grammar, counted malformed by reason in the signaling plane.
+    return signaling::looks_like_sip_attempt(payload) ? PacketClass::kSip : PacketClass::kOther;
   }
+  if (!in_range && !cfg.rtp_heuristic) return PacketClass::kOther;
   // The heuristic leaves well-known ports alone: DNS ids and the like pass a header check.
   if (!in_range && (p.src_port < 1024 || p.dst_port < 1024)) return PacketClass::kOther;
   return strict_media(payload);

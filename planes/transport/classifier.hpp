@@ -9,6 +9,7 @@
 
 #include "config/config.hpp"
 #include "dataplane/decap.hpp"
+#include "dataplane/hep.hpp"
 #include "dataplane/packet.hpp"
 #include "planes/transport/packet_class.hpp"
 
@@ -20,6 +21,7 @@ struct ClassifierConfig {
   uint16_t rtp_port_max = 0;
   bool rtp_heuristic = true;
   dataplane::DecapConfig decap;  // tunnels the parser opens (dataplane.decap_*)
+  dataplane::HepPorts hep;       // UDP ports decoded as HEP (dataplane.hep_ports)
 
   static ClassifierConfig from(const config::DataplaneConfig& cfg);
 };

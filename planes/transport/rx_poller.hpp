@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "dataplane/hep.hpp"
 #include "dataplane/packet_parser.hpp"
 #include "dataplane/poller.hpp"
 #include "dataplane/reassembly.hpp"
@@ -185,8 +186,28 @@ class RxPoller final : public dataplane::Poller {
     dispatch(q, m, pkt, q.clock.stamp(m, now_tsc));
   }
 
-  void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
+  // A UDP datagram to a HEP port: the packet it carries, with the agent's capture time.
+  // False (counted by reason, class other) when it does not decode.
+  bool open_hep(dataplane::ParsedPacket& pkt, uint64_t& rx_ns) noexcept {
+    dataplane::HepPacket h;
+    const dataplane::HepStatus st = dataplane::decode_hep({pkt.payload, pkt.payload_len}, h);
+    counters_.hep[static_cast<std::size_t>(st)].add();
+    if (st != dataplane::HepStatus::kOk) {
+      counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
+      return false;
+    }
+    dataplane::apply_hep(h, pkt);
+    if (h.capture_ns != 0) rx_ns = h.capture_ns;
+    return true;
+  }
+
+  void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& parsed,
                 uint64_t rx_ns) noexcept {
+    dataplane::ParsedPacket pkt = parsed;
+    if (pkt.ip_proto == dataplane::kIpProtoUdp && classifier_->hep.holds(pkt.dst_port) &&
+        !open_hep(pkt, rx_ns)) {
+      return;
+    }
     const PacketClass c = classify(pkt, *classifier_, [this](const dataplane::ParsedPacket& p) noexcept {
       return handler_.is_learned_media(p);
     });

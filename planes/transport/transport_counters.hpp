@@ -5,6 +5,7 @@
 
 #include "dataplane/counter.hpp"
 #include "dataplane/decap.hpp"
+#include "dataplane/hep.hpp"
 #include "dataplane/parse_status.hpp"
 #include "planes/transport/packet_class.hpp"
 
@@ -26,6 +27,8 @@ struct alignas(64) TransportCounters {
   // Frames (or reassembled datagrams) carried in each kind of encapsulation: a frame counts once
   // per layer it was in, so VXLAN in GRE counts gre and vxlan.
   std::array<dataplane::Counter, dataplane::kEncapCount> decapsulated;  // dp: wo, cp: ro
+  // Datagrams to a HEP port (dataplane.hep_ports), by decode outcome: ok, or why not.
+  std::array<dataplane::Counter, dataplane::kHepStatusCount> hep;  // dp: wo, cp: ro
 };
 
 }  // namespace rv::planes::transport

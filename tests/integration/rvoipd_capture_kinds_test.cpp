@@ -1,7 +1,11 @@
-// Tunnel decapsulation (issue 12): SIP calls and RTP carried in every encapsulation probes get
-// (scripts/gen_tunnels.py wraps the frames of a plain capture) give rvoipd the same report as
-// the plain capture, tshark 4.0 counts the same SIP messages in them, and each layer is counted.
-// Nesting beyond the bound and a GRE key nobody configured are counted as malformed by reason.
+// Every capture operators have (issue 12), through the real rvoipd binary:
+// - tunnels: SIP calls and RTP carried in every encapsulation probes get (scripts/gen_tunnels.py
+//   wraps the frames of a plain capture) give the same report as the plain capture, tshark 4.0
+//   counts the same SIP messages in them, and each layer is counted; nesting beyond the bound and
+//   a GRE key nobody configured are malformed by reason;
+// - HEP in (scripts/gen_hep.py): the SIP an agent captured gives the calls of the plain capture,
+//   with HEP's capture times; broken HEP packets are counted by reason;
+// - SIP that breaks the start-line grammar on a SIP port is malformed SIP by reason, not other.
 
 #include <gtest/gtest.h>
 
@@ -11,8 +15,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
+#include <vector>
 
 #include "tests/support/process.hpp"
 #include "tests/support/rvoipd_replay.hpp"
@@ -162,6 +168,102 @@ TEST_F(Tunnels, TwoWorkers_SameReportThroughTunnels) {
     const json& m = kind(k);
     expect_same_as_plain(k, m, plain(m["plain"]), {"--set", "dataplane.workers=2"});
   }
+}
+
+// ---- HEP in ------------------------------------------------------------------------------------
+
+// Calls without what depends on media (HEP carries the signaling only).
+json signaling_of(const json& r) {
+  json calls = r["calls"];
+  for (auto& c : calls) {
+    c.erase("streams");
+    c.erase("media");
+  }
+  return {{"sip", r["sip"]}, {"calls", calls}, {"registrations", r["registrations"]}};
+}
+
+// tshark 4.0 has no HEP dissector (`tshark -G protocols` lists none): the oracle is the plain
+// capture the agent saw, read by tshark and by rvoipd.
+TEST(HepIn, SipInHepV2AndV3_SameCallsAsThePlainCaptureWithHepTimes) {
+  const std::string root = std::getenv("RV_SOURCE_ROOT");
+  const std::string plain_file = root + "/tests/data/generated/g711_impaired.pcap";
+  const std::string hep_file = "/tmp/rv_hep_" + std::to_string(getpid()) + ".pcap";
+  const auto gen = run_process({std::getenv("PYTHON3"), root + "/scripts/gen_hep.py", "--plain",
+                                plain_file, "--out", hep_file},
+                               std::chrono::seconds(120));
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const json truth = json::parse(gen.out);
+  const auto plain = replay(plain_file);
+  const auto hep = replay(hep_file, {"--set", "dataplane.hep_ports=9060"});
+  const auto off = replay(hep_file);  // without the port configured: plain UDP
+  std::filesystem::remove(hep_file);
+  ASSERT_EQ(plain.run.exit_code, 0) << plain.run.err;
+  ASSERT_EQ(hep.run.exit_code, 0) << hep.run.err;
+  EXPECT_EQ(signaling_of(hep.report), signaling_of(plain.report));
+  EXPECT_EQ(hep.report["sip"]["messages"], tshark_sip_messages(plain_file));
+  EXPECT_EQ(hep.report["sip"]["messages"], truth["sip"]);
+  json expected_hep = truth["bad"];
+  expected_hep["ok"] = truth["sip"];
+  EXPECT_EQ(hep.report["packets"]["hep"], expected_hep);
+  EXPECT_EQ(hep.report["packets"]["sip"], truth["sip"]);
+  EXPECT_EQ(hep.report["packets"]["other"], 3);  // the three broken HEP packets
+  EXPECT_EQ(off.report["packets"]["hep"], json::object());
+  EXPECT_EQ(off.report["sip"]["messages"], 0);
+}
+
+// ---- SIP that breaks the grammar --------------------------------------------------------------
+
+// A classic pcap of Ethernet/IPv4/UDP frames carrying `payloads` between two hosts.
+void write_udp_pcap(const std::string& path, uint16_t port, const std::vector<std::string>& payloads) {
+  std::ofstream out(path, std::ios::binary);
+  const auto le32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  const auto le16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  le32(0xa1b2c3d4);
+  le16(2);
+  le16(4);
+  le32(0);
+  le32(0);
+  le32(65535);
+  le32(1);
+  uint32_t sec = 1700000000;
+  for (const auto& p : payloads) {
+    std::vector<uint8_t> f = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0};
+    const auto udp_len = static_cast<uint16_t>(8 + p.size());
+    const auto ip_len = static_cast<uint16_t>(20 + udp_len);
+    const std::vector<uint8_t> ip = {0x45, 0, uint8_t(ip_len >> 8), uint8_t(ip_len), 0, 0, 0x40, 0,
+                                     64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
+    f.insert(f.end(), ip.begin(), ip.end());
+    const std::vector<uint8_t> udp = {uint8_t(port >> 8), uint8_t(port), uint8_t(port >> 8),
+                                      uint8_t(port), uint8_t(udp_len >> 8), uint8_t(udp_len), 0, 0};
+    f.insert(f.end(), udp.begin(), udp.end());
+    f.insert(f.end(), p.begin(), p.end());
+    le32(sec++);
+    le32(0);
+    le32(static_cast<uint32_t>(f.size()));
+    le32(static_cast<uint32_t>(f.size()));
+    out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
+  }
+}
+
+std::string rfc4475(const std::string& name) {
+  std::ifstream in(std::string(std::getenv("RV_SOURCE_ROOT")) + "/tests/data/rfc4475/" + name,
+                   std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(SipGrammar, BrokenStartLinesOnASipPort_AreMalformedSipByReason) {
+  const std::vector<std::string> msgs = {rfc4475("ltgtruri.dat"), rfc4475("lwsstart.dat"),
+                                         rfc4475("badvers.dat"), rfc4475("bigcode.dat"),
+                                         "SIP/7.0 200 OK\r\nCall-ID: x\r\n\r\n", "\r\n\r\n"};
+  const std::string file = "/tmp/rv_sip_grammar_" + std::to_string(getpid()) + ".pcap";
+  write_udp_pcap(file, 5060, msgs);
+  const auto r = replay(file);
+  std::filesystem::remove(file);
+  ASSERT_EQ(r.run.exit_code, 0) << r.run.err;
+  EXPECT_EQ(r.report["packets"]["sip"], 5);
+  EXPECT_EQ(r.report["packets"]["other"], 1);  // the keep-alive
+  EXPECT_EQ(r.report["sip"]["malformed"],
+            json({{"bad_request_uri", 2}, {"bad_version", 2}, {"bad_status_code", 1}}));
 }
 
 }  // namespace
