@@ -1,17 +1,15 @@
 #include "dataplane/hep.hpp"
 
+#include "dataplane/byte_order.hpp"
+
 namespace rv::dataplane {
 namespace {
 
 constexpr uint8_t kAfInet = 2;
 constexpr uint8_t kAfInet6 = 10;
 
-inline uint16_t be16(const uint8_t* p) noexcept { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
 inline uint32_t le32(const uint8_t* p) noexcept {
   return (uint32_t{p[3]} << 24) | (uint32_t{p[2]} << 16) | (uint32_t{p[1]} << 8) | p[0];
-}
-inline uint32_t be32(const uint8_t* p) noexcept {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
 }
 
 // HEPv1/v2 (captagent's binary header): version, header length, family, protocol, ports,
@@ -27,8 +25,8 @@ HepStatus decode_v1_v2(std::span<const uint8_t> d, HepPacket& out) noexcept {
   if (d[1] != 0 && d[1] > header) return HepStatus::kBadLength;  // hp_l: the header's length
   out.l3 = family == kAfInet ? L3Proto::kIpv4 : L3Proto::kIpv6;
   out.ip_proto = d[3];
-  out.src_port = be16(&d[4]);
-  out.dst_port = be16(&d[6]);
+  out.src_port = load_be16(&d[4]);
+  out.dst_port = load_be16(&d[6]);
   out.src = addr == 4 ? IpAddress::v4(&d[8]) : IpAddress::v6(&d[8]);
   out.dst = addr == 4 ? IpAddress::v4(&d[8 + addr]) : IpAddress::v6(&d[8 + addr]);
   if (out.version == 2) {
@@ -69,16 +67,16 @@ HepStatus take_chunk(uint16_t type, const uint8_t* v, std::size_t len, HepPacket
     case 7:
     case 8:
       if (!need(2)) return HepStatus::kBadChunkLength;
-      (type == 7 ? out.src_port : out.dst_port) = be16(v);
+      (type == 7 ? out.src_port : out.dst_port) = load_be16(v);
       have |= type == 7 ? 4u : 8u;
       break;
     case 9:
       if (!need(4)) return HepStatus::kBadChunkLength;
-      out.capture_ns += uint64_t{be32(v)} * 1'000'000'000ull;
+      out.capture_ns += uint64_t{load_be32(v)} * 1'000'000'000ull;
       break;
     case 10:
       if (!need(4)) return HepStatus::kBadChunkLength;
-      out.capture_ns += uint64_t{be32(v)} * 1000ull;
+      out.capture_ns += uint64_t{load_be32(v)} * 1000ull;
       break;
     case 11: out.proto_type = len >= 1 ? v[0] : 0; break;
     case 15:
@@ -97,15 +95,15 @@ HepStatus take_chunk(uint16_t type, const uint8_t* v, std::size_t len, HepPacket
 HepStatus decode_v3(std::span<const uint8_t> d, HepPacket& out) noexcept {
   if (d.size() < 6) return HepStatus::kTruncated;
   out.version = 3;
-  const std::size_t total = be16(&d[4]);
+  const std::size_t total = load_be16(&d[4]);
   if (total > d.size()) return HepStatus::kTruncated;
   if (total < d.size() || total < 6) return HepStatus::kBadLength;
   uint32_t have = 0;
   for (std::size_t pos = 6; pos < total;) {
     if (total - pos < 6) return HepStatus::kBadChunkLength;
-    const uint16_t vendor = be16(&d[pos]);
-    const uint16_t type = be16(&d[pos + 2]);
-    const std::size_t len = be16(&d[pos + 4]);
+    const uint16_t vendor = load_be16(&d[pos]);
+    const uint16_t type = load_be16(&d[pos + 2]);
+    const std::size_t len = load_be16(&d[pos + 4]);
     if (len < 6 || len > total - pos) return HepStatus::kBadChunkLength;
     if (vendor == 0) {
       const HepStatus s = take_chunk(type, &d[pos + 6], len - 6, out, have);

@@ -1,5 +1,7 @@
 #include "dataplane/packet_parser.hpp"
 
+#include "dataplane/byte_order.hpp"
+
 namespace rv::dataplane {
 namespace {
 
@@ -21,13 +23,6 @@ constexpr uint8_t kIpProtoIpip = 4;
 constexpr uint8_t kIpProtoIpv6 = 41;
 constexpr uint8_t kIpProtoGre = 47;
 constexpr std::size_t kMaxIpv6ExtHeaders = 8;
-
-inline uint16_t load_be16(const uint8_t* p) noexcept {
-  return static_cast<uint16_t>((p[0] << 8) | p[1]);
-}
-inline uint32_t load_be32(const uint8_t* p) noexcept {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
 
 bool is_vlan_tpid(uint16_t t) noexcept {
   return t == kEtherVlan || t == kEtherQinQ || t == kEtherQinQOld;
