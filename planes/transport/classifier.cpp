@@ -82,6 +82,8 @@ PacketClass strict_media(std::span<const uint8_t> payload) noexcept {
 PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept {
   const std::span<const uint8_t> payload(p.payload, p.payload_len);
   if (const PacketClass c = strict_media(payload); c != PacketClass::kOther) return c;
+  // A compound followed by zero padding: RTCP on a conversation SDP announced, as in Wireshark.
+  if (media::looks_like_rtcp(payload, true)) return PacketClass::kRtcp;
   // RFC 7983 demultiplexing by the first byte. 0-3 STUN, 16-19 ZRTP, 20-63 DTLS, 64-79 TURN
   // channels: other protocols sharing the media port.
   const uint8_t b0 = payload.empty() ? 0 : payload[0];

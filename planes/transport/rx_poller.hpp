@@ -201,13 +201,19 @@ class RxPoller final : public dataplane::Poller {
     return true;
   }
 
-  void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& parsed,
+  void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
                 uint64_t rx_ns) noexcept {
-    dataplane::ParsedPacket pkt = parsed;
-    if (pkt.ip_proto == dataplane::kIpProtoUdp && classifier_->hep.holds(pkt.dst_port) &&
-        !open_hep(pkt, rx_ns)) {
+    if (classifier_->hep.count != 0 && pkt.ip_proto == dataplane::kIpProtoUdp &&
+        classifier_->hep.holds(pkt.dst_port)) {
+      dataplane::ParsedPacket inner = pkt;
+      if (open_hep(inner, rx_ns)) deliver(q, m, inner, rx_ns);
       return;
     }
+    deliver(q, m, pkt, rx_ns);
+  }
+
+  void deliver(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
+               uint64_t rx_ns) noexcept {
     const PacketClass c = classify(pkt, *classifier_, [this](const dataplane::ParsedPacket& p) noexcept {
       return handler_.is_learned_media(p);
     });
