@@ -35,6 +35,11 @@ struct DataplaneConfig {
   bool rtp_heuristic = true;            // strict RTP/RTCP header heuristic for unknown flows
   uint32_t reassembly_max_datagrams = 4096;  // IP datagrams being reassembled at once per lcore
   uint32_t reassembly_timeout_ms = 2000;     // an incomplete datagram is dropped after this
+  uint32_t decap_max_depth = 4;              // tunnel layers opened (0 = no decapsulation)
+  std::vector<std::string> decap_vxlan_ports = {"4789"};   // UDP destination ports of VXLAN
+  std::vector<std::string> decap_geneve_ports = {"6081"};  // UDP destination ports of Geneve
+  std::vector<std::string> decap_gre_keys;   // empty: any GRE key; else only these are opened
+  std::vector<std::string> hep_ports;        // UDP ports whose datagrams are decoded as HEP
 };
 
 struct EventsConfig {

@@ -168,6 +168,11 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(bool_field("dataplane.rtp_heuristic", "classify unknown UDP flows as RTP/RTCP by a strict header check", true, RV_GET(dataplane.rtp_heuristic)));
   s.push_back(uint_field("dataplane.reassembly_max_datagrams", "IPv4/IPv6 datagrams being reassembled at once per lcore (0 = no reassembly: fragments are counted, not inspected)", false, 0, 1048576, RV_GET(dataplane.reassembly_max_datagrams)));
   s.push_back(uint_field("dataplane.reassembly_timeout_ms", "an incomplete datagram is dropped after this", false, 10, 60000, RV_GET(dataplane.reassembly_timeout_ms)));
+  s.push_back(uint_field("dataplane.decap_max_depth", "tunnel layers opened to reach the packet inside (VXLAN, Geneve, GRE, ERSPAN, MPLS, PPPoE, IP-in-IP; VLAN tags aside); deeper frames are malformed (too_deep_encapsulation); 0 = no decapsulation", true, 0, 8, RV_GET(dataplane.decap_max_depth)));
+  s.push_back(list_field("dataplane.decap_vxlan_ports", "UDP destination ports opened as VXLAN (at most 8)", true, RV_GET(dataplane.decap_vxlan_ports)));
+  s.push_back(list_field("dataplane.decap_geneve_ports", "UDP destination ports opened as Geneve (at most 8)", true, RV_GET(dataplane.decap_geneve_ports)));
+  s.push_back(list_field("dataplane.decap_gre_keys", "GRE keys opened (at most 8, decimal or 0x hex); empty = any key; a GRE packet with another key or none is malformed (gre_key_mismatch)", true, RV_GET(dataplane.decap_gre_keys)));
+  s.push_back(list_field("dataplane.hep_ports", "UDP destination ports whose datagrams are HEP v1/v2/v3 (heplify, captagent): the SIP/RTCP inside is processed as if captured, with HEP's addresses and capture time (at most 8; empty = none)", true, RV_GET(dataplane.hep_ports)));
   // events
   s.push_back(string_field("events.implementation", "event fabric: static (events copied into ring slots) or zerocopy (refcounted mempool objects)", false, {"static", "zerocopy"}, RV_GET(events.implementation)));
   s.push_back(uint_field("events.channel_capacity", "slots per ring (a power of two)", false, 64, 1048576, RV_GET(events.channel_capacity)));

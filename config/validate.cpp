@@ -98,6 +98,30 @@ void check_dataplane(const Config& c, Rules& r) {
       }
     }
   }
+  for (const auto* path :
+       {"dataplane.decap_vxlan_ports", "dataplane.decap_geneve_ports", "dataplane.hep_ports"}) {
+    if (!r.checkable({path})) continue;
+    const std::string_view which = path;
+    const auto& ports = which == "dataplane.decap_vxlan_ports"    ? c.dataplane.decap_vxlan_ports
+                        : which == "dataplane.decap_geneve_ports" ? c.dataplane.decap_geneve_ports
+                                                                  : c.dataplane.hep_ports;
+    if (ports.size() > 8) r.add(path, fmt::format("{} ports listed, at most 8", ports.size()));
+    for (const auto& p : ports) {
+      if (!valid_port_number(p)) r.add(path, fmt::format("'{}' is not a port number in [1, 65535]", p));
+    }
+  }
+  if (r.checkable({"dataplane.decap_gre_keys"})) {
+    const auto& keys = c.dataplane.decap_gre_keys;
+    if (keys.size() > 8) {
+      r.add("dataplane.decap_gre_keys", fmt::format("{} keys listed, at most 8", keys.size()));
+    }
+    for (const auto& k : keys) {
+      if (!parse_gre_key(k)) {
+        r.add("dataplane.decap_gre_keys",
+              fmt::format("'{}' is not a 32-bit key (decimal or 0x hex)", k));
+      }
+    }
+  }
   if (r.checkable({"dataplane.burst_size", "dataplane.rx_descriptors"}) &&
       c.dataplane.burst_size > c.dataplane.rx_descriptors) {
     r.add("dataplane.burst_size", fmt::format("burst {} is larger than dataplane.rx_descriptors {}",
@@ -196,6 +220,18 @@ bool split_listen_address(const std::string& listen, std::string& host, uint16_t
   host = std::move(h);
   port = p;
   return true;
+}
+
+std::optional<uint32_t> parse_gre_key(std::string_view text) {
+  int base = 10;
+  if (text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X')) {
+    text.remove_prefix(2);
+    base = 16;
+  }
+  uint32_t v = 0;
+  const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
+  if (text.empty() || ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
+  return v;
 }
 
 bool is_sha256_hex(std::string_view text) {

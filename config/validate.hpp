@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -33,5 +34,8 @@ bool split_listen_address(const std::string& listen, std::string& host, uint16_t
 
 // True when `text` is 64 hex digits (a SHA-256 in hex).
 bool is_sha256_hex(std::string_view text);
+
+// A GRE key of dataplane.decap_gre_keys: decimal or 0x hex, 32 bits. nullopt when malformed.
+std::optional<uint32_t> parse_gre_key(std::string_view text);
 
 }  // namespace rv::config

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dataplane/decap.hpp"
+
 namespace rv::dataplane {
 
 // Link layer of the frames a port delivers (pcap LINKTYPE values).
@@ -48,7 +50,12 @@ inline constexpr uint8_t kTcpRst = 0x04;
 
 struct ParsedPacket {
   uint8_t vlan_count = 0;
-  std::array<uint16_t, 2> vlan_ids{};  // outer first
+  std::array<uint16_t, kMaxVlanTags> vlan_ids{};  // outer first (the first kMaxVlanTags seen)
+  // The layers the packet was carried in, outer first (VLAN tags included); the fields below
+  // describe the innermost packet. encap_depth counts the tunnel layers (VLAN tags aside).
+  uint8_t encap_count = 0;
+  uint8_t encap_depth = 0;
+  std::array<Encap, kMaxDecapDepth + 2 * kMaxVlanTags> encaps{};
   L3Proto l3 = L3Proto::kNone;
   uint8_t ip_proto = 0;  // final next-header after IPv6 extension headers
   IpAddress src;
@@ -57,11 +64,12 @@ struct ParsedPacket {
   uint16_t dst_port = 0;
   uint32_t tcp_seq = 0;
   uint8_t tcp_flags = 0;
-  uint16_t l3_offset = 0;        // from frame start
+  uint16_t l3_offset = 0;        // from frame start (the innermost IP header)
   uint16_t l4_offset = 0;        // from frame start
   uint16_t frag_offset = 0;      // IPv6 fragment extension header, from frame start (0: none)
   const uint8_t* payload = nullptr;  // L4 payload
   uint32_t payload_len = 0;
+  bool from_hep = false;  // L3/L4 and payload come from a HEP packet (dataplane/hep.hpp)
 };
 
 }  // namespace rv::dataplane

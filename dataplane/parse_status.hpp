@@ -32,6 +32,24 @@ enum class ParseStatus : uint8_t {
   kTruncatedTcp,
   kBadTcpHeaderLength,
   kUnsupportedLinkType,
+  // Tunnels (dataplane/decap.hpp): an outer header cut short or inconsistent, nesting too deep.
+  kTruncatedMpls,
+  kTooManyMplsLabels,
+  kTruncatedPppoe,
+  kBadPppoeHeader,
+  kTruncatedGre,
+  kBadGreHeader,      // unknown version, or the obsolete routing bit
+  kGreKeyMismatch,    // a key other than the configured ones (dataplane.decap_gre_keys)
+  kTruncatedErspan,
+  kBadErspanVersion,
+  kTruncatedVxlan,
+  kTruncatedGeneve,
+  kBadGeneveHeader,   // version not 0, or options past the end
+  kTooDeepEncapsulation,  // more tunnel layers than dataplane.decap_max_depth
+  // Benign again (listed last to keep the values above stable): a tunnel whose payload is no
+  // Ethernet or IP (PPP control, MPLS PW associated channel, ERSPAN III non-Ethernet frames,
+  // GRE carrying another protocol).
+  kTunnelNotIp,
   kCount,
 };
 
@@ -39,7 +57,7 @@ inline constexpr std::size_t kParseStatusCount = static_cast<std::size_t>(ParseS
 inline constexpr ParseStatus kFirstMalformed = ParseStatus::kTruncatedL2;
 
 constexpr bool is_malformed(ParseStatus s) noexcept {
-  return s >= kFirstMalformed && s < ParseStatus::kCount;
+  return s >= kFirstMalformed && s < ParseStatus::kTunnelNotIp;
 }
 
 constexpr std::string_view to_string(ParseStatus s) noexcept {
@@ -65,6 +83,20 @@ constexpr std::string_view to_string(ParseStatus s) noexcept {
       "truncated_tcp",
       "bad_tcp_header_length",
       "unsupported_link_type",
+      "truncated_mpls",
+      "too_many_mpls_labels",
+      "truncated_pppoe",
+      "bad_pppoe_header",
+      "truncated_gre",
+      "bad_gre_header",
+      "gre_key_mismatch",
+      "truncated_erspan",
+      "bad_erspan_version",
+      "truncated_vxlan",
+      "truncated_geneve",
+      "bad_geneve_header",
+      "too_deep_encapsulation",
+      "tunnel_not_ip",
   };
   const auto i = static_cast<std::size_t>(s);
   return i < kNames.size() ? kNames[i] : std::string_view("unknown");

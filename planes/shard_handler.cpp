@@ -9,6 +9,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "dataplane/hep.hpp"
 #include "dataplane/packet_parser.hpp"
 #include "events/event_traits.hpp"
 #include "planes/media/codec.hpp"
@@ -102,7 +103,7 @@ void ShardHandler::on_packet(transport::PacketClass c, const dataplane::ParsedPa
       // classifies anything else, so every shard knows the endpoints at the same point of the
       // capture as a single shard would.
       const bool sync = replay_sync_ && c == transport::PacketClass::kSip && carries_sdp(p);
-      steer(c, key, owner, rx_ns, m, link, sync);
+      steer(c, key, owner, rx_ns, m, link, p, sync);
       return;
     }
   }
@@ -110,12 +111,14 @@ void ShardHandler::on_packet(transport::PacketClass c, const dataplane::ParsedPa
 }
 
 void ShardHandler::steer(transport::PacketClass c, uint64_t key, unsigned owner, uint64_t rx_ns,
-                         rte_mbuf* m, dataplane::LinkType link, bool sync) noexcept {
+                         rte_mbuf* m, dataplane::LinkType link, const dataplane::ParsedPacket& p,
+                         bool sync) noexcept {
   // The event owns one reference on every segment (a reassembled datagram is a chain); the rx
   // poller frees (or transmits) its own.
   rte_pktmbuf_refcnt_update(m, 1);
   const routing::SteeredPacket ev{m, rx_ns, key, c, link, static_cast<uint8_t>(sync ? 1 : 0),
-                                  static_cast<uint8_t>(index_)};
+                                  static_cast<uint8_t>(index_), p.l3_offset,
+                                  static_cast<uint8_t>(p.from_hep ? 1 : 0)};
   if (!fabric_->packets_out.accepting() || fabric_->packets_out.publish(ev).value_or(0) == 0) {
     rte_pktmbuf_free(m);
     counters_.steer_dropped.add();
@@ -160,8 +163,16 @@ void ShardHandler::on_steered(const routing::SteeredPacket& e) noexcept {
     frame = {static_cast<const uint8_t*>(rte_pktmbuf_read(m, 0, m->pkt_len, scratch_.data())),
              m->pkt_len};
   }
+  // The rx shard found the innermost IP header (tunnels opened, fragments reassembled): parse
+  // from there, opening nothing more.
+  static constexpr dataplane::DecapConfig kNoDecap{.max_depth = 0};
   dataplane::ParsedPacket p;
-  if (!frame.empty() && dataplane::parse_frame(frame, e.link, p) == dataplane::ParseStatus::kOk) {
+  dataplane::HepPacket hep;
+  if (!frame.empty() &&
+      dataplane::parse_ip(frame, e.l3_offset, p, kNoDecap) == dataplane::ParseStatus::kOk &&
+      (e.hep == 0 || dataplane::decode_hep({p.payload, p.payload_len}, hep) ==
+                         dataplane::HepStatus::kOk)) {
+    if (e.hep != 0) dataplane::apply_hep(hep, p);
     deliver(e.cls, p, e.rx_ns);
   }
   rte_pktmbuf_free(m);

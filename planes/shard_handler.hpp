@@ -95,7 +95,7 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
  private:
   void deliver(transport::PacketClass c, const dataplane::ParsedPacket& p, uint64_t rx_ns) noexcept;
   void steer(transport::PacketClass c, uint64_t key, unsigned owner, uint64_t rx_ns, rte_mbuf* m,
-             dataplane::LinkType link, bool sync) noexcept;
+             dataplane::LinkType link, const dataplane::ParsedPacket& p, bool sync) noexcept;
   void await_handled(unsigned owner, uint64_t seq) noexcept;
   void on_steered(const routing::SteeredPacket& e) noexcept;
   template <typename E>

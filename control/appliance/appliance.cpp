@@ -232,6 +232,10 @@ TrafficTotals Appliance::totals() const noexcept {
     t.tx_frames += c.tx_frames.load();
     t.tx_dropped += c.tx_dropped.load();
     t.reassembled += c.reassembled.load();
+    for (std::size_t i = 0; i < t.decapsulated.size(); ++i) {
+      t.decapsulated[i] += c.decapsulated[i].load();
+    }
+    for (std::size_t i = 0; i < t.hep.size(); ++i) t.hep[i] += c.hep[i].load();
     if (const auto* r = s->reassembler()) {
       for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
         t.reassembly[i] += r->counter(static_cast<dataplane::ReassemblyCounter>(i));

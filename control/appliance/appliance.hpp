@@ -39,6 +39,8 @@ struct TrafficTotals {
   uint64_t tx_dropped = 0;
   uint64_t reassembled = 0;  // datagrams rebuilt from fragments and inspected
   std::array<uint64_t, dataplane::kReassemblyCounterCount> reassembly{};
+  std::array<uint64_t, dataplane::kEncapCount> decapsulated{};  // frames per encapsulation kind
+  std::array<uint64_t, dataplane::kHepStatusCount> hep{};  // HEP datagrams by decode outcome
 };
 
 struct LcoreLoad {

@@ -298,7 +298,8 @@ ComponentSpec lcores(Runtime& rt) {
 // control.* key (read from RunningConfig where used).
 bool classifier_key(std::string_view path) {
   return path == "dataplane.sip_ports" || path == "dataplane.rtp_port_min" ||
-         path == "dataplane.rtp_port_max" || path == "dataplane.rtp_heuristic";
+         path == "dataplane.rtp_port_max" || path == "dataplane.rtp_heuristic" ||
+         path.starts_with("dataplane.decap_") || path == "dataplane.hep_ports";
 }
 
 bool applied_live(std::string_view path) {

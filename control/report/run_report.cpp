@@ -94,6 +94,20 @@ void packets(Writer& w, const Appliance& app) {
     }
   }
   w.EndObject();
+  key(w, "encapsulation");  // frames per encapsulation layer they were carried in
+  w.StartObject();
+  for (std::size_t i = 0; i < t.decapsulated.size(); ++i) {
+    if (t.decapsulated[i] != 0) {
+      kv(w, dataplane::to_string(static_cast<dataplane::Encap>(i)), t.decapsulated[i]);
+    }
+  }
+  w.EndObject();
+  key(w, "hep");  // datagrams on HEP ports, by decode outcome
+  w.StartObject();
+  for (std::size_t i = 0; i < t.hep.size(); ++i) {
+    if (t.hep[i] != 0) kv(w, dataplane::to_string(static_cast<dataplane::HepStatus>(i)), t.hep[i]);
+  }
+  w.EndObject();
   w.EndObject();
 }
 

@@ -10,7 +10,9 @@
 // (48 streams, sequence numbers and timestamps advancing from pass to pass), ~6% SIP (INVITE and
 // 200 OK with SDP, 100, 180, ACK; the same dialogs every pass, so after the first pass they are
 // retransmissions to the signaling plane), ~2% RTCP (SR+SDES); a quarter of the calls on VLAN
-// 100, a quarter over IPv6.
+// 100, a quarter over IPv6. With vxlan_half=1 every other frame of the same pass arrives
+// inside VXLAN (outer Ethernet + IPv4 + UDP 4789 + VXLAN, as cloud traffic mirroring sends it):
+// the decapsulation cost is the ratio of the two runs' items/s.
 //
 // Between iterations (outside the measured time) the benchmark thread allocates fresh mbufs,
 // copies the pass into them and enqueues them on the port's RX ring; each iteration measures
@@ -175,10 +177,44 @@ struct Frame {
 struct Traffic {
   std::vector<Frame> frames;
   uint16_t rtp_per_stream = 0;  // sequence advance per pass
-  std::size_t sip = 0, rtp = 0, rtcp = 0, vlan = 0, v6 = 0;
+  std::size_t sip = 0, rtp = 0, rtcp = 0, vlan = 0, v6 = 0, vxlan = 0;
 };
 
-Traffic make_traffic() {
+constexpr std::size_t kVxlanOverhead = 14 + 20 + 8 + 8;
+
+// `inner` as a mirror session sends it: Ethernet + IPv4 + UDP (4789) + VXLAN (VNI 42) + inner.
+Bytes vxlan_wrap(const Bytes& inner, uint16_t sport) {
+  Bytes f = {0x02, 0, 0, 0, 0, 0x0b, 0x02, 0, 0, 0, 0, 0x0a, 0x08, 0x00};
+  Bytes ip(20, 0);
+  ip[0] = 0x45;
+  put16(ip, 2, static_cast<uint16_t>(kVxlanOverhead - 14 + inner.size()));
+  ip[8] = 64;
+  ip[9] = 17;
+  put32(ip, 12, 0xC0000201);  // 192.0.2.1 -> 192.0.2.2
+  put32(ip, 16, 0xC0000202);
+  append(f, ip);
+  Bytes udp(16, 0);
+  put16(udp, 0, sport);
+  put16(udp, 2, 4789);
+  put16(udp, 4, static_cast<uint16_t>(16 + inner.size()));
+  udp[8] = 0x08;  // VNI present
+  udp[14] = 42;
+  append(f, udp);
+  append(f, inner);
+  return f;
+}
+
+// Every other frame wrapped in VXLAN (each class half in, half out).
+void wrap_half_in_vxlan(Traffic& t) {
+  for (std::size_t i = 1; i < t.frames.size(); i += 2) {
+    Frame& f = t.frames[i];
+    f.bytes = vxlan_wrap(f.bytes, static_cast<uint16_t>(49152 + i % 16384));
+    if (f.rtp_offset != 0) f.rtp_offset += kVxlanOverhead;
+    ++t.vxlan;
+  }
+}
+
+Traffic make_traffic(bool vxlan_half) {
   Traffic t;
   std::vector<Frame> sip_frames;
   std::vector<Frame> rtcp_frames;
@@ -247,17 +283,20 @@ Traffic make_traffic() {
   }
   t.sip = sip_frames.size();
   t.rtcp = rtcp_frames.size();
+  if (vxlan_half) wrap_half_in_vxlan(t);
   return t;
 }
 
-const Traffic& traffic() {
-  static const Traffic t = make_traffic();
-  return t;
+// mix 0: plain; mix 1: half of the frames in VXLAN.
+const Traffic& traffic(int64_t mix = 0) {
+  static const Traffic plain = make_traffic(false);
+  static const Traffic vxlan = make_traffic(true);
+  return mix == 0 ? plain : vxlan;
 }
 
 // Fills the RX ring with one pass in fresh mbufs (not measured). Pass `pass` advances RTP.
-void feed(uint64_t pass) {
-  const Traffic& t = traffic();
+void feed(uint64_t pass, int64_t mix = 0) {
+  const Traffic& t = traffic(mix);
   std::array<rte_mbuf*, kPassFrames> bufs;
   const std::size_t n = t.frames.size();
   if (rte_pktmbuf_alloc_bulk(g_pool, bufs.data(), static_cast<unsigned>(n)) != 0) {
@@ -287,13 +326,14 @@ double seconds(uint64_t tsc) {
   return static_cast<double>(tsc) / static_cast<double>(rte_get_tsc_hz());
 }
 
-void report(benchmark::State& state, uint64_t packets) {
-  const Traffic& t = traffic();
+void report(benchmark::State& state, uint64_t packets, int64_t mix = 0) {
+  const Traffic& t = traffic(mix);
   state.SetItemsProcessed(static_cast<int64_t>(packets));
   state.counters["rtp_share"] = static_cast<double>(t.rtp) / static_cast<double>(t.frames.size());
   state.counters["sip_share"] = static_cast<double>(t.sip) / static_cast<double>(t.frames.size());
   state.counters["vlan_share"] = static_cast<double>(t.vlan) / static_cast<double>(t.frames.size());
   state.counters["ipv6_share"] = static_cast<double>(t.v6) / static_cast<double>(t.frames.size());
+  state.counters["vxlan_share"] = static_cast<double>(t.vxlan) / static_cast<double>(t.frames.size());
 }
 
 // ---- Benchmarks
@@ -324,6 +364,7 @@ void BM_Baseline_RxFree(benchmark::State& state) {
 // The shard's rx poller with its ShardHandler (one shard: every session is local, steered in-line).
 void BM_Pipeline_ParseClassifySteer(benchmark::State& state) {
   const auto burst = static_cast<uint16_t>(state.range(0));
+  const int64_t mix = state.range(1);
   rv::config::Config cfg;
   cfg.dataplane.burst_size = burst;
   cfg.planes.signaling.max_calls = 4096;
@@ -351,15 +392,15 @@ void BM_Pipeline_ParseClassifySteer(benchmark::State& state) {
   uint64_t packets = 0;
   uint64_t pass = 0;
   for (auto _ : state) {
-    feed(pass++);
+    feed(pass++, mix);
     const uint64_t t0 = rte_rdtsc_precise();
-    std::size_t left = traffic().frames.size();
+    std::size_t left = traffic(mix).frames.size();
     while (left > 0) left -= rx.poll(rte_rdtsc());
     state.SetIterationTime(seconds(rte_rdtsc_precise() - t0));
-    packets += traffic().frames.size();
+    packets += traffic(mix).frames.size();
   }
   benchmark::DoNotOptimize(counters.rx_frames.load());
-  report(state, packets);
+  report(state, packets, mix);
   const auto cls = [&](rv::planes::transport::PacketClass c) {
     return static_cast<double>(counters.by_class[static_cast<std::size_t>(c)].load()) /
            static_cast<double>(packets);
@@ -382,7 +423,10 @@ void BM_Pipeline_ParseClassifySteer(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Baseline_RxFree)->ArgName("burst")->Arg(32)->Arg(64)->UseManualTime();
-BENCHMARK(BM_Pipeline_ParseClassifySteer)->ArgName("burst")->Arg(32)->Arg(64)->UseManualTime();
+BENCHMARK(BM_Pipeline_ParseClassifySteer)
+    ->ArgNames({"burst", "vxlan_half"})
+    ->ArgsProduct({{32, 64}, {0, 1}})
+    ->UseManualTime();
 
 // ---- Set-up
 // --------------------------------------------------------------------------------------
@@ -424,6 +468,8 @@ int main(int argc, char** argv) {
   const auto& t = bench::traffic();
   std::fprintf(stderr, "pass: %zu frames: rtp %zu, sip %zu, rtcp %zu; vlan %zu, ipv6 %zu\n",
                t.frames.size(), t.rtp, t.sip, t.rtcp, t.vlan, t.v6);
+  std::fprintf(stderr, "vxlan_half=1: the same pass with %zu frames in VXLAN\n",
+               bench::traffic(1).vxlan);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
   benchmark::RunSpecifiedBenchmarks();

@@ -51,6 +51,9 @@ inline constexpr std::array kMediaCounterDescs = {
           const auto s = static_cast<RtcpParseStatus>(i);
           return s == RtcpParseStatus::kOk ? std::string() : std::string(to_string(s));
         }),
+    dataplane::counter("rvoip_rtcp_trailing_bytes_datagrams_total",
+                       "Valid RTCP compounds followed by stray bytes (accepted, as Wireshark does)",
+                       &MediaCounters::rtcp_trailing_bytes),
     dataplane::counter("rvoip_rtcp_report_blocks_unmatched_total",
                        "RTCP report blocks about no known RTP stream",
                        &MediaCounters::rtcp_blocks_unmatched),

@@ -24,6 +24,7 @@ struct alignas(64) MediaCounters {
   std::array<dataplane::Counter, kRtcpTypeCount> rtcp_packets;         // dp: wo, cp: ro — by type
   std::array<dataplane::Counter, kRtcpParseStatusCount> rtcp_invalid;  // dp: wo, cp: ro — by status
   dataplane::Counter rtcp_blocks_unmatched;  // dp: wo, cp: ro — report about no known stream
+  dataplane::Counter rtcp_trailing_bytes;    // dp: wo, cp: ro — valid compounds + stray bytes
   dataplane::Counter streams_active;         // dp: wo (set), cp: ro — gauge
   dataplane::Counter streams_total;          // dp: wo, cp: ro — streams created
   dataplane::Counter streams_timed_out;      // dp: wo, cp: ro

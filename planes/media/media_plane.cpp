@@ -183,6 +183,7 @@ RtcpParseStatus MediaPlane::on_rtcp(std::span<const uint8_t> payload,
     return st;
   }
   counters_.rtcp_datagrams.add();
+  if (c.trailing_bytes != 0) counters_.rtcp_trailing_bytes.add();
   for (std::size_t t = 0; t < kRtcpTypeCount; ++t) {
     if (c.by_type[t] != 0) counters_.rtcp_packets[t].add(c.by_type[t]);
   }

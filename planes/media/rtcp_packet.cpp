@@ -1,5 +1,7 @@
 #include "planes/media/rtcp_packet.hpp"
 
+#include <algorithm>
+
 #include "dataplane/byte_order.hpp"
 
 namespace rv::planes::media {
@@ -95,12 +97,21 @@ RtcpParseStatus visit(const uint8_t* p, std::size_t body_len, RtcpCompound* out)
   return RtcpParseStatus::kOk;
 }
 
-RtcpParseStatus walk(std::span<const uint8_t> dgram, RtcpCompound* out) noexcept {
+RtcpParseStatus walk(std::span<const uint8_t> dgram, RtcpCompound* out,
+                     bool trailing_zeros_ok) noexcept {
   const uint8_t* p = dgram.data();
   std::size_t left = dgram.size();
   if (left < 4) return RtcpParseStatus::kTooShort;
   bool first = true;
   while (left > 0) {
+    // Zero bytes after a complete packet (padding some stacks add) are stray: Wireshark shows
+    // the compound as RTCP, and so do we. Anything else left over still fails: a header cut
+    // short, or lengths that do not add up (the strict check the heuristic relies on).
+    if (trailing_zeros_ok && !first &&
+        std::all_of(p, p + left, [](uint8_t b) { return b == 0; })) {
+      if (out != nullptr) out->trailing_bytes = static_cast<uint16_t>(left);
+      return RtcpParseStatus::kOk;
+    }
     if (left < 4) return RtcpParseStatus::kTooShort;
     if ((p[0] >> 6) != 2) return RtcpParseStatus::kBadVersion;
     const uint8_t pt = p[1];
@@ -133,11 +144,11 @@ RtcpParseStatus walk(std::span<const uint8_t> dgram, RtcpCompound* out) noexcept
 
 RtcpParseStatus parse_rtcp(std::span<const uint8_t> dgram, RtcpCompound& out) noexcept {
   out = RtcpCompound{};
-  return walk(dgram, &out);
+  return walk(dgram, &out, true);
 }
 
-bool looks_like_rtcp(std::span<const uint8_t> dgram) noexcept {
-  return walk(dgram, nullptr) == RtcpParseStatus::kOk;
+bool looks_like_rtcp(std::span<const uint8_t> dgram, bool trailing_zeros_ok) noexcept {
+  return walk(dgram, nullptr, trailing_zeros_ok) == RtcpParseStatus::kOk;
 }
 
 const char* to_string(RtcpType t) noexcept {

@@ -60,15 +60,22 @@ struct RtcpCompound {
   std::array<RtcpReportBlock, kMaxRtcpBlocks> blocks{};
   bool has_bye = false;
   uint32_t bye_ssrc = 0;  // first SSRC of the (first) BYE
+  uint16_t trailing_bytes = 0;  // stray bytes after the last packet (see parse_rtcp)
 };
 
 // Parses `dgram` as a compound RTCP datagram. Strict: every packet is version 2, the first
 // is typed 200-207 (SR, RR, SDES, BYE, APP, RTPFB, PSFB, XR; RFC 5506 allows reduced-size
 // compounds that start with feedback), later ones 192-223, only the last may be padded, SR/RR
-// are long enough for their report count, and the packet lengths add up exactly to the datagram.
+// are long enough for their report count, and the packet lengths add up to the datagram, except
+// for stray zero bytes after at least one whole packet (padding): Wireshark shows such a datagram
+// on an RTCP conversation as RTCP, so it is RTCP, with trailing_bytes
+// set (counted in rvoip_rtcp_trailing_bytes_datagrams_total).
 RtcpParseStatus parse_rtcp(std::span<const uint8_t> dgram, RtcpCompound& out) noexcept;
 
 // The same checks as parse_rtcp() without collecting anything: the classifier's strict test.
-bool looks_like_rtcp(std::span<const uint8_t> dgram) noexcept;
+// Stray zero bytes are accepted only with `trailing_zeros_ok`: on an endpoint SDP announced, as
+// Wireshark's RTCP conversation does; its heuristic (unknown ports) wants the whole datagram in
+// 4-byte words, and ours wants the lengths to add up exactly.
+bool looks_like_rtcp(std::span<const uint8_t> dgram, bool trailing_zeros_ok = false) noexcept;
 
 }  // namespace rv::planes::media

@@ -36,6 +36,8 @@ struct SteeredPacket {
   dataplane::LinkType link = dataplane::LinkType::kEthernet;
   uint8_t sync = 0;           // replay: the sender waits until this packet was handled
   uint8_t from_shard = 0;     // the sending shard
+  uint16_t l3_offset = 0;     // the innermost IP header (past any tunnel), where the owner parses
+  uint8_t hep = 0;            // 1: the UDP payload there is HEP, decoded again by the owner
 };
 
 }  // namespace rv::planes::routing

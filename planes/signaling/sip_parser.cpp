@@ -1,5 +1,6 @@
 #include "planes/signaling/sip_parser.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "planes/signaling/sip_header_values.hpp"
@@ -411,6 +412,29 @@ bool looks_like_sip_start_line(std::span<const uint8_t> data) noexcept {
     if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
   }
   return true;
+}
+
+bool looks_like_sip_attempt(std::span<const uint8_t> data) noexcept {
+  constexpr std::size_t kMaxLine = 1024;
+  const string_view s(reinterpret_cast<const char*>(data.data()), std::min(data.size(), kMaxLine));
+  const std::size_t lf = s.find('\n');
+  if (lf == kNpos) return false;
+  string_view line = s.substr(0, lf);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  while (!line.empty() && line.back() == ' ') line.remove_suffix(1);
+  if (line.size() < 8) return false;
+  for (char c : line) {
+    const auto u = static_cast<uint8_t>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7f) return false;
+  }
+  const auto version_at = [&](std::size_t at) {
+    return line.size() > at + 4 && lex::iequals(line.substr(at, 4), "SIP/") &&
+           lex::is_digit(line[at + 4]);
+  };
+  if (version_at(0)) return true;
+  if (!lex::is_alpha(line[0])) return false;
+  const std::size_t last_sp = line.rfind(' ');
+  return last_sp != kNpos && version_at(last_sp + 1);
 }
 
 SipFrame sip_frame(std::span<const uint8_t> stream) noexcept {

@@ -25,6 +25,13 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
 // HTTP and other text protocols do not pass.
 bool looks_like_sip_start_line(std::span<const uint8_t> data) noexcept;
 
+// Looser check for a datagram on a SIP port: a first text line that names a SIP version
+// (`SIP/<digit>` at its start, or after a space at its end), such as `SIP/7.0 200 OK`,
+// `INVITE  sip:a@b SIP/2.0`, `INVITE <sip:a@b> SIP/2.0` or `SIP/2.0 4294 Big`. Meant as SIP: the
+// signaling plane parses it and counts the grammar error by reason. Keep-alives, RTP, STUN and
+// other binary data do not pass.
+bool looks_like_sip_attempt(std::span<const uint8_t> data) noexcept;
+
 // The value of the first Call-ID header (long or compact form, folding undone) of the message
 // starting at `data`, read with the parser's own header reader; empty when there is none or the
 // header section is malformed before it. Used to steer a datagram to the shard owning its call.

@@ -8,6 +8,8 @@
 #include <cstdint>
 
 #include "config/config.hpp"
+#include "dataplane/decap.hpp"
+#include "dataplane/hep.hpp"
 #include "dataplane/packet.hpp"
 #include "planes/transport/packet_class.hpp"
 
@@ -18,6 +20,8 @@ struct ClassifierConfig {
   uint16_t rtp_port_min = 0;
   uint16_t rtp_port_max = 0;
   bool rtp_heuristic = true;
+  dataplane::DecapConfig decap;  // tunnels the parser opens (dataplane.decap_*)
+  dataplane::HepPorts hep;       // UDP ports decoded as HEP (dataplane.hep_ports)
 
   static ClassifierConfig from(const config::DataplaneConfig& cfg);
 };

@@ -20,6 +20,7 @@
 #include <span>
 #include <vector>
 
+#include "dataplane/hep.hpp"
 #include "dataplane/packet_parser.hpp"
 #include "dataplane/poller.hpp"
 #include "dataplane/reassembly.hpp"
@@ -169,8 +170,9 @@ class RxPoller final : public dataplane::Poller {
       return;
     }
     dataplane::ParsedPacket pkt;
-    const dataplane::ParseStatus st = dataplane::parse_frame(frame, q.link, pkt);
+    const dataplane::ParseStatus st = dataplane::parse_frame(frame, q.link, pkt, classifier_->decap);
     counters_.by_status[static_cast<std::size_t>(st)].add();
+    count_layers(pkt, 0);
     if (st == dataplane::ParseStatus::kIpFragment && reassembler_ != nullptr) {
       reassemble(q, m, pkt, now_tsc);
       return;
@@ -184,8 +186,34 @@ class RxPoller final : public dataplane::Poller {
     dispatch(q, m, pkt, q.clock.stamp(m, now_tsc));
   }
 
+  // A UDP datagram to a HEP port: the packet it carries, with the agent's capture time.
+  // False (counted by reason, class other) when it does not decode.
+  bool open_hep(dataplane::ParsedPacket& pkt, uint64_t& rx_ns) noexcept {
+    dataplane::HepPacket h;
+    const dataplane::HepStatus st = dataplane::decode_hep({pkt.payload, pkt.payload_len}, h);
+    counters_.hep[static_cast<std::size_t>(st)].add();
+    if (st != dataplane::HepStatus::kOk) {
+      counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
+      return false;
+    }
+    dataplane::apply_hep(h, pkt);
+    if (h.capture_ns != 0) rx_ns = h.capture_ns;
+    return true;
+  }
+
   void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
                 uint64_t rx_ns) noexcept {
+    if (classifier_->hep.count != 0 && pkt.ip_proto == dataplane::kIpProtoUdp &&
+        classifier_->hep.holds(pkt.dst_port)) {
+      dataplane::ParsedPacket inner = pkt;
+      if (open_hep(inner, rx_ns)) deliver(q, m, inner, rx_ns);
+      return;
+    }
+    deliver(q, m, pkt, rx_ns);
+  }
+
+  void deliver(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
+               uint64_t rx_ns) noexcept {
     const PacketClass c = classify(pkt, *classifier_, [this](const dataplane::ParsedPacket& p) noexcept {
       return handler_.is_learned_media(p);
     });
@@ -198,6 +226,13 @@ class RxPoller final : public dataplane::Poller {
       // SIP message there). The frame stays counted as "other".
       counters_.sip_continuations.add();
       handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
+    }
+  }
+
+  // Each encapsulation layer of `p` from the `from`-th on, once.
+  void count_layers(const dataplane::ParsedPacket& p, uint8_t from) noexcept {
+    for (uint8_t i = from; i < p.encap_count; ++i) {
+      counters_.decapsulated[static_cast<std::size_t>(p.encaps[i])].add();
     }
   }
 
@@ -228,9 +263,15 @@ class RxPoller final : public dataplane::Poller {
       return;
     }
     counters_.reassembled.add();
-    dataplane::ParsedPacket full;
+    // The walk goes on from the IP header that was fragmented (the outer one of a tunnel, or a
+    // packet inside one): the layers before it stay as the fragment's parse found them, and the
+    // outer headers' lengths, which still describe the fragment, are not read again.
+    dataplane::ParsedPacket full = pkt;
+    full.frag_offset = 0;
     const auto view = dataplane::packet_bytes(whole, scratch_);
-    const auto st = dataplane::parse_frame(view, q.link, full);
+    const auto st = view.empty() ? dataplane::ParseStatus::kTruncatedIpv4
+                                 : dataplane::parse_ip(view, whole->l2_len != 0 ? whole->l2_len : pkt.l3_offset, full, classifier_->decap);
+    count_layers(full, pkt.encap_count);
     if (st == dataplane::ParseStatus::kOk) {
       dispatch(q, whole, full, rx_ns);
     } else {

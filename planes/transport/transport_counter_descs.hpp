@@ -64,6 +64,20 @@ inline constexpr std::array kTransportCounterDescs = {
     dataplane::counter("rvoip_packets_reassembled_unparsed_total",
                        "IP datagrams rebuilt from fragments whose headers were malformed",
                        &TransportCounters::reassembled_unparsed),
+    dataplane::counter_array<TransportCounters>(
+        "rvoip_decapsulated_packets_total",
+        "Frames opened through an encapsulation, by kind (once per layer)",
+        +[](const TransportCounters& c) {
+          return std::span<const dataplane::Counter>(c.decapsulated);
+        },
+        "encap",
+        +[](std::size_t i) { return std::string(to_string(static_cast<dataplane::Encap>(i))); }),
+    dataplane::counter_array<TransportCounters>(
+        "rvoip_hep_packets_total",
+        "Datagrams received on HEP ports (dataplane.hep_ports), by outcome (ok or why not decoded)",
+        +[](const TransportCounters& c) { return std::span<const dataplane::Counter>(c.hep); },
+        "result",
+        +[](std::size_t i) { return std::string(to_string(static_cast<dataplane::HepStatus>(i))); }),
     dataplane::counter("rvoip_sip_tcp_continuations_total",
                        "TCP segments on SIP ports without a start line, given to SIP reassembly",
                        &TransportCounters::sip_continuations),

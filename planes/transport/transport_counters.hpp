@@ -4,6 +4,8 @@
 #include <array>
 
 #include "dataplane/counter.hpp"
+#include "dataplane/decap.hpp"
+#include "dataplane/hep.hpp"
 #include "dataplane/parse_status.hpp"
 #include "planes/transport/packet_class.hpp"
 
@@ -22,6 +24,11 @@ struct alignas(64) TransportCounters {
   dataplane::Counter sip_continuations;     // dp: wo, cp: ro — TCP segments on SIP ports
                                              // without a start line, given to SIP reassembly
   dataplane::Counter fragment_copy_failed;  // dp: wo, cp: ro — forward: no mbuf to copy into
+  // Frames (or reassembled datagrams) carried in each kind of encapsulation: a frame counts once
+  // per layer it was in, so VXLAN in GRE counts gre and vxlan.
+  std::array<dataplane::Counter, dataplane::kEncapCount> decapsulated;  // dp: wo, cp: ro
+  // Datagrams to a HEP port (dataplane.hep_ports), by decode outcome: ok, or why not.
+  std::array<dataplane::Counter, dataplane::kHepStatusCount> hep;  // dp: wo, cp: ro
 };
 
 }  // namespace rv::planes::transport

@@ -267,10 +267,20 @@ TEST(PacketParser, QinQ_Legacy9100_IsATag) {
   EXPECT_EQ(p.l3, L3Proto::kIpv6);
 }
 
-TEST(PacketParser, ThreeVlanTags_AreRejected) {
-  const Bytes f = ether(kEtherIpv4, ipv4(kIpProtoUdp, udp(1, 2, pattern(10))),
-                        {{kEtherQinQ, 1}, {kEtherVlan, 2}, {kEtherVlan, 3}});
+TEST(PacketParser, FourVlanTags_ParseAndFiveAreRejected) {
+  const Bytes four = ether(kEtherIpv4, ipv4(kIpProtoUdp, udp(1, 2, pattern(10))),
+                           {{kEtherQinQ, 1}, {kEtherQinQ, 2}, {kEtherVlan, 3}, {kEtherVlan, 4}});
   ParsedPacket p;
+  ASSERT_EQ(parse(four, LinkType::kEthernet, p), S::kOk);
+  EXPECT_EQ(p.vlan_count, 4);
+  EXPECT_EQ(p.vlan_ids[3], 4);
+  EXPECT_EQ(p.encap_count, 4);
+  EXPECT_EQ(p.encaps[0], Encap::kQinq);
+  EXPECT_EQ(p.encaps[3], Encap::kVlan);
+  EXPECT_EQ(p.encap_depth, 0);  // tags are no tunnel levels
+  const Bytes f = ether(kEtherIpv4, ipv4(kIpProtoUdp, udp(1, 2, pattern(10))),
+                        {{kEtherQinQ, 1}, {kEtherVlan, 2}, {kEtherVlan, 3}, {kEtherVlan, 4},
+                         {kEtherVlan, 5}});
   EXPECT_EQ(parse(f, LinkType::kEthernet, p), S::kTooManyVlanTags);
   EXPECT_TRUE(is_malformed(S::kTooManyVlanTags));
 }

@@ -484,7 +484,7 @@ void add_the_rest(Traffic& t) {
   Bytes zero_udp = udp4(kAlice4, 30000, kBob4, 30002, rtp(0, 1, 1));
   put16(zero_udp, 14 + 20 + 4, 0);
   t.add_malformed(zero_udp, ParseStatus::kBadUdpLength);
-  t.add_malformed(udp4(kAlice4, 1, kBob4, 2, Bytes(8, 0), {1, 2, 3}),
+  t.add_malformed(udp4(kAlice4, 1, kBob4, 2, Bytes(8, 0), {1, 2, 3, 4, 5}),  // beyond the bound of 4 tags
                   ParseStatus::kTooManyVlanTags);
   Bytes v6_zero = udp6(kAlice6, 1, kBob6, 2, Bytes(8, 0));
   put16(v6_zero, 14 + 4, 0);

@@ -194,7 +194,7 @@ TEST(RvoipdTelemetry, DpdkTelemetryPy_SeesEthdevAndRvoipCommands) {
     std::this_thread::sleep_for(50ms);
   }
   EXPECT_THAT(out, HasSubstr("{\"/ethdev/list\": [0]}"));
-  EXPECT_THAT(out, HasSubstr("\"/rvoip/packets\": {\"rx\": 4269, \"sip\": 14, \"rtp\": 2884, \"rtcp\": 24"));
+  EXPECT_THAT(out, HasSubstr("\"/rvoip/packets\": {\"rx\": 4269, \"sip\": 14, \"rtp\": 2884, \"rtcp\": 26"));
   rvoipd.signal(SIGTERM);
   EXPECT_EQ(rvoipd.wait_for(5s), std::optional<int>(0));
 }

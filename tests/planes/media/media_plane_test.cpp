@@ -223,11 +223,15 @@ TEST(MediaPlane, ByeIsTheEndReasonAtTimeout) {
 TEST(MediaPlane, MalformedRtcpIsCountedByReason) {
   MediaPlane m(small_config());
   auto bad = test::rtcp_packet(201, 0, {1});
-  bad.push_back(0);
+  bad.push_back(0x41);  // a stray non-zero byte: the lengths do not add up
   EXPECT_NE(m.on_rtcp(bad, flow(1, 1, 2, 2), 0), RtcpParseStatus::kOk);
   uint64_t invalid = 0;
   for (const auto& c : m.counters().rtcp_invalid) invalid += c.load();
   EXPECT_EQ(invalid, 1u);
+  // Zero padding after the compound is accepted as Wireshark does, and counted.
+  bad.back() = 0;
+  EXPECT_EQ(m.on_rtcp(bad, flow(1, 1, 2, 2), 0), RtcpParseStatus::kOk);
+  EXPECT_EQ(m.counters().rtcp_trailing_bytes.load(), 1u);
 }
 
 TEST(MediaPlane, TelephoneEventEndPacketsCountOneEvent) {

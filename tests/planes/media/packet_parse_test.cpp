@@ -136,14 +136,23 @@ TEST(RtcpParse, XrAppAndFeedbackAreCounted) {
   EXPECT_EQ(c.by_type[size_t(RtcpType::kPsfb)], 1);
 }
 
-TEST(RtcpParse, LengthsMustAddUpExactly) {
+TEST(RtcpParse, LengthsMustAddUp_StrayNonRtcpBytesAfterTheCompoundAreTolerated) {
   auto d = concat({rr_with_block(1, report_block(2, 0, 0, 0, 0)), rtcp_packet(202, 0, {})});
   RtcpCompound c;
   ASSERT_EQ(parse_rtcp(d, c), RtcpParseStatus::kOk);
+  EXPECT_EQ(c.trailing_bytes, 0);
+  // Two stray zero bytes (heplify_rtp_rtcp_sip_ipv4_udp.pcap frames 529, 2644): tshark shows
+  // the compound as RTCP.
   auto longer = d;
-  longer.push_back(0);  // trailing garbage
-  EXPECT_NE(parse_rtcp(longer, c), RtcpParseStatus::kOk);
-  EXPECT_FALSE(looks_like_rtcp(longer));
+  longer.push_back(0);
+  longer.push_back(0);
+  ASSERT_EQ(parse_rtcp(longer, c), RtcpParseStatus::kOk);
+  EXPECT_EQ(c.trailing_bytes, 2);
+  EXPECT_EQ(c.packet_count, 2);
+  EXPECT_TRUE(looks_like_rtcp(longer, true));  // on an SDP-announced endpoint
+  EXPECT_FALSE(looks_like_rtcp(longer));       // the heuristic wants exact lengths
+  // Stray bytes alone are no compound.
+  EXPECT_NE(parse_rtcp(std::vector<uint8_t>{0, 0, 0, 0}, c), RtcpParseStatus::kOk);
   auto cut = d;
   cut.resize(cut.size() - 2);  // half a header left over
   EXPECT_EQ(parse_rtcp(cut, c), RtcpParseStatus::kTooShort);
