@@ -245,6 +245,7 @@ TrafficTotals Appliance::totals() const noexcept {
     t.tx_frames += c.tx_frames.load();
     t.tx_dropped += c.tx_dropped.load();
     t.reassembled += c.reassembled.load();
+    t.pace_gaps_skipped += c.pace_gaps_skipped.load();
     if (const auto* r = s->reassembler()) {
       for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
         t.reassembly[i] += r->counter(static_cast<dataplane::ReassemblyCounter>(i));

@@ -22,6 +22,8 @@ struct alignas(64) TransportCounters {
   dataplane::Counter sip_continuations;     // dp: wo, cp: ro — TCP segments on SIP ports
                                              // without a start line, given to SIP reassembly
   dataplane::Counter fragment_copy_failed;  // dp: wo, cp: ro — forward: no mbuf to copy into
+  dataplane::Counter pace_gaps_skipped;     // dp: wo, cp: ro — paced replay: capture-time jumps
+                                             // beyond pace_max_gap_ns not waited for
 };
 
 }  // namespace rv::planes::transport
