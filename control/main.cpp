@@ -2,7 +2,7 @@
 
 #include <variant>
 
-#include "control/app.hpp"
+#include "control/lifecycle/app.hpp"
 #include "control/cli.hpp"
 
 int main(int argc, char** argv) {

@@ -1,5 +1,7 @@
 #include "dataplane/packet_parser.hpp"
 
+#include "dataplane/byte_order.hpp"
+
 namespace rv::dataplane {
 namespace {
 
@@ -9,13 +11,6 @@ constexpr uint16_t kEtherVlan = 0x8100;
 constexpr uint16_t kEtherQinQ = 0x88A8;
 constexpr uint16_t kEtherQinQOld = 0x9100;
 constexpr std::size_t kMaxIpv6ExtHeaders = 8;
-
-inline uint16_t load_be16(const uint8_t* p) noexcept {
-  return static_cast<uint16_t>((p[0] << 8) | p[1]);
-}
-inline uint32_t load_be32(const uint8_t* p) noexcept {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
-}
 
 bool is_vlan_tpid(uint16_t t) noexcept {
   return t == kEtherVlan || t == kEtherQinQ || t == kEtherQinQOld;

@@ -9,11 +9,12 @@ namespace rv::planes {
 
 Shard::Shard(unsigned lcore_id, unsigned shard_index, unsigned shard_count,
              std::vector<transport::RxQueue> queues, const config::Config& cfg,
-             const std::atomic<const transport::ClassifierConfig*>* classifier,
+             transport::ClassifierSlot* classifier,
              std::unique_ptr<dataplane::Reassembler> reassembler)
-    : reassembler_(std::move(reassembler)),
+    : classifier_(classifier),
+      reassembler_(std::move(reassembler)),
       handler_(shard_index, shard_count, cfg),
-      rx_(std::move(queues), static_cast<uint16_t>(cfg.dataplane.burst_size), classifier, handler_,
+      rx_(std::move(queues), static_cast<uint16_t>(cfg.dataplane.burst_size), &classifier->pointer(), handler_,
           counters_, reassembler_.get()),
       drain_(handler_, cfg.events.batch_size),
       housekeeping_(*this),
@@ -49,10 +50,13 @@ void Shard::Housekeeping::report_drops(uint64_t now_tsc) noexcept {
   reported_ = now;
 }
 
+void Shard::Housekeeping::on_stop() noexcept { shard_.classifier_->offline(shard_.handler_.shard_index()); }
+
 uint32_t Shard::Finisher::poll(uint64_t /*now_tsc*/) noexcept { return shard_.handler_.finish(); }
 
 uint32_t Shard::Housekeeping::poll(uint64_t now_tsc) noexcept {
   shard_.rx_.refresh(now_tsc);
+  shard_.classifier_->quiescent(shard_.handler_.shard_index());
   report_drops(now_tsc);
   return shard_.handler_.on_tick();
 }

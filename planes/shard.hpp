@@ -13,6 +13,7 @@
 #include "dataplane/notice.hpp"
 #include "dataplane/reassembly.hpp"
 #include "planes/shard_handler.hpp"
+#include "planes/transport/classifier_slot.hpp"
 #include "planes/transport/rx_poller.hpp"
 
 namespace rv::planes {
@@ -22,7 +23,7 @@ class Shard {
   // `reassembler` may be null (fragments are then counted, not inspected).
   Shard(unsigned lcore_id, unsigned shard_index, unsigned shard_count,
         std::vector<transport::RxQueue> queues, const config::Config& cfg,
-        const std::atomic<const transport::ClassifierConfig*>* classifier,
+        transport::ClassifierSlot* classifier,
         std::unique_ptr<dataplane::Reassembler> reassembler);
 
   Shard(const Shard&) = delete;
@@ -47,11 +48,13 @@ class Shard {
     uint32_t budget_;
   };
 
-  // Housekeeping step: picks up config snapshots and runs plane timers.
+  // Housekeeping step: picks up config snapshots (then reports a quiescent state, so the
+  // control plane may reclaim older ones) and runs plane timers.
   class Housekeeping final : public dataplane::Poller {
    public:
     explicit Housekeeping(Shard& s) : shard_(s) {}
     uint32_t poll(uint64_t now_tsc) noexcept override;
+    void on_stop() noexcept override;
 
    private:
     // Sends a dataplane.notice with what was dropped since the last one, at most once a second.
@@ -74,6 +77,7 @@ class Shard {
 
   std::array<uint64_t, dataplane::kNoticeDropCount> drop_totals() const noexcept;
 
+  transport::ClassifierSlot* classifier_;  // shared; this shard reads it as reader shard_index
   transport::TransportCounters counters_;
   std::unique_ptr<dataplane::Reassembler> reassembler_;
   ShardHandler handler_;

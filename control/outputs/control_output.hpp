@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "control/outputs/event_consumer.hpp"
-#include "control/task_manager.hpp"
+#include "control/lifecycle/task_manager.hpp"
 #include "events/error.hpp"
 #include "planes/routing/plane_router.hpp"
 

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "control/logging.hpp"
+#include "control/logging/logging.hpp"
 
 namespace rv::control {
 

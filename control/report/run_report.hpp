@@ -16,8 +16,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "control/appliance.hpp"
-#include "control/capture_info.hpp"
+#include "control/appliance/appliance.hpp"
+#include "control/appliance/capture_info.hpp"
 #include "control/outputs/event_consumer.hpp"
 #include "events/error.hpp"
 

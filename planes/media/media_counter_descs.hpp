@@ -13,10 +13,7 @@
 namespace rv::planes::media {
 
 namespace desc_detail {
-template <std::size_t N>
-dataplane::HistogramView view_of(const Histogram<N>& h) noexcept {
-  return {h.bounds, h.buckets, &h.count, h.sum(), std::as_bytes(std::span(&h, 1))};
-}
+using dataplane::view_of;
 }  // namespace desc_detail
 
 using MediaCounterDesc = dataplane::CounterDesc<MediaCounters>;

@@ -8,29 +8,11 @@
 #include <cstdint>
 
 #include "dataplane/counter.hpp"
+#include "dataplane/histogram.hpp"
 #include "planes/media/rtcp_packet.hpp"
 #include "planes/media/rtp_packet.hpp"
 
 namespace rv::planes::media {
-
-// Fixed-bucket histogram; bucket i counts values <= bounds[i] (not cumulative: the exporter
-// accumulates), the last bucket counts the rest (+Inf). The sum is kept in 1e-6 units.
-template <std::size_t N>
-struct Histogram {
-  std::array<double, N> bounds;
-  std::array<dataplane::Counter, N + 1> buckets;  // dp: wo, cp: ro
-  dataplane::Counter sum_micro;                   // dp: wo, cp: ro
-  dataplane::Counter count;                       // dp: wo, cp: ro
-
-  void observe(double v) noexcept {
-    std::size_t i = 0;
-    while (i < N && v > bounds[i]) ++i;
-    buckets[i].add();
-    sum_micro.add(static_cast<uint64_t>(v * 1e6 + 0.5));
-    count.add();
-  }
-  double sum() const noexcept { return static_cast<double>(sum_micro.load()) / 1e6; }
-};
 
 struct alignas(64) MediaCounters {
   dataplane::Counter rtp_packets;  // dp: wo, cp: ro — RTP packets accounted to a stream
@@ -57,9 +39,9 @@ struct alignas(64) MediaCounters {
 // Per-stream values observed when a stream ends (streams with a known clock rate only for
 // jitter; every stream for MOS).
 struct alignas(64) MediaHistograms {
-  Histogram<10> jitter_seconds{
-      {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, {}, {}, {}};
-  Histogram<8> mos{{1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5}, {}, {}, {}};
+  dataplane::Histogram<10> jitter_seconds{
+      {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, 1e6};  // µs
+  dataplane::Histogram<8> mos{{1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5}, 1e3};
 };
 
 }  // namespace rv::planes::media

@@ -4,9 +4,12 @@
 #include <cmath>
 
 #include "planes/media/mos.hpp"
-#include "planes/media/wire.hpp"
+#include "dataplane/byte_order.hpp"
 
 namespace rv::planes::media {
+
+using dataplane::load_be16;
+using dataplane::load_be32;
 namespace {
 constexpr uint32_t kEndpointSweepBudget = 256;
 constexpr uint32_t kIntervalScanBudget = 4096;  // stream slots visited per tick for intervals

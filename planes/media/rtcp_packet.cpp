@@ -1,8 +1,11 @@
 #include "planes/media/rtcp_packet.hpp"
 
-#include "planes/media/wire.hpp"
+#include "dataplane/byte_order.hpp"
 
 namespace rv::planes::media {
+
+using dataplane::load_be16;
+using dataplane::load_be32;
 namespace {
 
 constexpr uint8_t kPtSr = 200;

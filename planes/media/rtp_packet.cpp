@@ -1,8 +1,11 @@
 #include "planes/media/rtp_packet.hpp"
 
-#include "planes/media/wire.hpp"
+#include "dataplane/byte_order.hpp"
 
 namespace rv::planes::media {
+
+using dataplane::load_be16;
+using dataplane::load_be32;
 
 RtpParseStatus parse_rtp(std::span<const uint8_t> pkt, RtpHeader& out) noexcept {
   if (pkt.size() < kRtpFixedHeaderLen) return RtpParseStatus::kTooShort;

@@ -1,21 +1,10 @@
 #include "planes/media/stream_report.hpp"
 
-#include <arpa/inet.h>
-
 #include <cstdio>
 
 #include "planes/media/codec.hpp"
 
 namespace rv::planes::media {
-
-std::string format_endpoint(const dataplane::Endpoint& ep) {
-  char addr[INET6_ADDRSTRLEN] = {};
-  const bool v6 = ep.addr.family == dataplane::L3Proto::kIpv6;
-  inet_ntop(v6 ? AF_INET6 : AF_INET, ep.addr.bytes.data(), addr, sizeof(addr));
-  char out[INET6_ADDRSTRLEN + 10];
-  std::snprintf(out, sizeof(out), v6 ? "[%s]:%u" : "%s:%u", addr, unsigned{ep.port});
-  return out;
-}
 
 std::string format_ssrc(uint32_t ssrc) {
   char out[12];

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "dataplane/address_format.hpp"
 #include "dataplane/flow_key.hpp"
 #include "planes/media/media_events.hpp"
 
@@ -36,7 +37,7 @@ struct StreamReport {
   EndReason end_reason = EndReason::kFlushed;
 };
 
-std::string format_endpoint(const dataplane::Endpoint& ep);
+using dataplane::format_endpoint;  // "ip:port", "[ip6]:port"
 std::string format_ssrc(uint32_t ssrc);
 
 // From an ended stream; `call_id` when the caller can resolve ev.call_hash (else null).

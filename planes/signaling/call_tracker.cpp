@@ -133,7 +133,7 @@ void CallTracker::terminate(CallRecord& c, CallResult result, CallEndReason why,
   c.end_ns = ts;
   count_result(c, result);
   if (result == CallResult::kAnswered && c.answer_ns && ts >= c.answer_ns) {
-    counters_.duration.observe_ns(ts - c.answer_ns);
+    counters_.duration.observe_units(ts - c.answer_ns);
   }
   --active_;
   counters_.calls_active.set(active_);
@@ -283,7 +283,7 @@ void CallTracker::on_invite_response(CallRecord& c, const SipMessage& m, uint64_
   if (code > 100 && code < 200) {
     if (c.first_provisional_ns == 0) {
       c.first_provisional_ns = ts;
-      counters_.post_dial_delay.observe_ns(ts - c.invite_ns);
+      counters_.post_dial_delay.observe_units(ts - c.invite_ns);
     }
     if (is_sdp(m)) learn_sdp(c, m, false, false, false, ts);  // early media
     if (c.state == CallState::kInitiating && code >= 180) {
@@ -295,7 +295,7 @@ void CallTracker::on_invite_response(CallRecord& c, const SipMessage& m, uint64_
     c.answer_ns = ts;
     c.final_code = code;
     count_result(c, CallResult::kAnswered);
-    counters_.setup.observe_ns(ts - c.invite_ns);
+    counters_.setup.observe_units(ts - c.invite_ns);
     if (is_sdp(m)) learn_sdp(c, m, false, false, false, ts);
     emit(c, CallEventKind::kAnswered, ts);  // the record already holds the answer's media
   } else if (code >= 300) {

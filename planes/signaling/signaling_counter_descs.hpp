@@ -12,11 +12,7 @@
 namespace rv::planes::signaling {
 
 namespace desc_detail {
-template <std::size_t N>
-dataplane::HistogramView view_of(const FixedHistogram<N>& h) noexcept {
-  return {h.bounds_seconds, h.buckets, &h.count, double(h.sum_ns.load()) / 1e9,
-          std::as_bytes(std::span(&h, 1))};
-}
+using dataplane::view_of;
 inline std::string status_code_label(std::size_t i) {
   return std::to_string(kMinStatusCode + i);
 }

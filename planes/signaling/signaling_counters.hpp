@@ -7,12 +7,21 @@
 #include <cstddef>
 
 #include "planes/signaling/call_state.hpp"
-#include "planes/signaling/histogram.hpp"
+#include "dataplane/histogram.hpp"
 #include "planes/signaling/relaxed_counter.hpp"
 #include "planes/signaling/sip_method.hpp"
 #include "planes/signaling/sip_parse_status.hpp"
 
 namespace rv::planes::signaling {
+
+// rvoip_call_setup_seconds: INVITE -> 2xx.
+inline constexpr std::array<double, 11> kSetupBucketsSeconds = {0.05, 0.1, 0.25, 0.5, 1,  2,
+                                                                3,    5,   10,   20,  30};
+// rvoip_call_duration_seconds: 2xx -> BYE.
+inline constexpr std::array<double, 11> kDurationBucketsSeconds = {1,   5,    10,   30,   60,  120,
+                                                                   300, 600, 1800, 3600, 7200};
+using SetupHistogram = dataplane::Histogram<kSetupBucketsSeconds.size()>;
+using DurationHistogram = dataplane::Histogram<kDurationBucketsSeconds.size()>;
 
 inline constexpr std::size_t kMinStatusCode = 100;
 inline constexpr std::size_t kMaxStatusCode = 699;
@@ -56,9 +65,9 @@ struct alignas(64) SignalingCounters {
   RelaxedCounter tcp_streams_evicted;         // pushed out of a full stream table
   RelaxedCounter tcp_streams_expired;         // idle timeout
 
-  SetupHistogram setup{kSetupBucketsSeconds};           // rvoip_call_setup_seconds
-  SetupHistogram post_dial_delay{kSetupBucketsSeconds};  // rvoip_call_post_dial_delay_seconds
-  DurationHistogram duration{kDurationBucketsSeconds};  // rvoip_call_duration_seconds
+  SetupHistogram setup{kSetupBucketsSeconds, 1e9};           // rvoip_call_setup_seconds (ns)
+  SetupHistogram post_dial_delay{kSetupBucketsSeconds, 1e9};  // rvoip_call_post_dial_delay_seconds
+  DurationHistogram duration{kDurationBucketsSeconds, 1e9};   // rvoip_call_duration_seconds
 
   uint64_t response_count(uint16_t code) const noexcept {
     return (code >= kMinStatusCode && code <= kMaxStatusCode)

@@ -207,6 +207,43 @@ std::size_t skip_leading_crlf(string_view s) noexcept {
   return i;
 }
 
+// One header field of the header section: its (unfolded) line split into name and value.
+struct HeaderField {
+  string_view name;
+  string_view value;
+  SipHeaderId id = SipHeaderId::kOther;
+};
+enum class HeaderStep : uint8_t { kField, kEnd, kIncomplete, kBad };
+
+// Reads the header field starting at `pos` (continuation lines starting with SP or HTAB fold
+// into it). On kField `pos` moves past it; on kEnd (the empty line) `pos` is the body's start.
+// The parser and the steering Call-ID scanner share it, so they agree on every header.
+HeaderStep next_header(string_view s, std::size_t& pos, HeaderField& f) noexcept {
+  if (pos + 1 < s.size() && s[pos] == '\r' && s[pos + 1] == '\n') {
+    pos += 2;
+    return HeaderStep::kEnd;
+  }
+  std::size_t lf = find_crlf(s, pos);
+  if (lf == kNpos) return HeaderStep::kIncomplete;
+  while (lf + 1 < s.size() && lex::is_wsp(s[lf + 1])) {
+    const std::size_t next = find_crlf(s, lf + 1);
+    if (next == kNpos) return HeaderStep::kIncomplete;
+    lf = next;
+  }
+  if (lf == pos || s[lf - 1] != '\r') return HeaderStep::kBad;
+  const string_view line = s.substr(pos, lf - 1 - pos);
+  pos = lf + 1;
+  const std::size_t colon = line.find(':');
+  if (colon == kNpos) return HeaderStep::kBad;
+  std::size_t name_end = colon;
+  while (name_end > 0 && lex::is_wsp(line[name_end - 1])) --name_end;
+  f.name = line.substr(0, name_end);
+  if (!lex::all_token(f.name)) return HeaderStep::kBad;
+  f.value = lex::trim_lws(line.substr(colon + 1));
+  f.id = sip_header_id(f.name);
+  return HeaderStep::kField;
+}
+
 }  // namespace
 
 SipHeaderId sip_header_id(string_view name) noexcept {
@@ -311,41 +348,22 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
 
   uint8_t seen = 0;
   pos = lf + 1;
-  std::size_t body_start = 0;
-  for (;;) {
-    if (pos + 1 < s.size() && s[pos] == '\r' && s[pos + 1] == '\n') {
-      body_start = pos + 2;
-      break;
-    }
-    lf = find_crlf(s, pos);
-    if (lf == kNpos) return SipParseStatus::kIncomplete;
-    // Unfold: continuation lines start with SP or HTAB.
-    while (lf + 1 < s.size() && lex::is_wsp(s[lf + 1])) {
-      const std::size_t next = find_crlf(s, lf + 1);
-      if (next == kNpos) return SipParseStatus::kIncomplete;
-      lf = next;
-    }
-    if (s[lf - 1] != '\r') return SipParseStatus::kBadHeaderLine;
-    const string_view line = s.substr(pos, lf - 1 - pos);
-    pos = lf + 1;
-    const std::size_t colon = line.find(':');
-    if (colon == kNpos) return SipParseStatus::kBadHeaderLine;
-    std::size_t name_end = colon;
-    while (name_end > 0 && lex::is_wsp(line[name_end - 1])) --name_end;
-    const string_view name = line.substr(0, name_end);
-    if (!lex::all_token(name)) return SipParseStatus::kBadHeaderLine;
-    const string_view value = lex::trim_lws(line.substr(colon + 1));
-    const SipHeaderId id = sip_header_id(name);
+  HeaderField f;
+  HeaderStep step;
+  while ((step = next_header(s, pos, f)) == HeaderStep::kField) {
     if (m.header_count < SipMessage::kMaxHeaders) {
       // Field by field: a temporary aggregate here costs a store-forwarding stall per header.
       SipHeader& h = m.headers[m.header_count];
-      h.name = name;
-      h.value = value;
-      h.id = id;
+      h.name = f.name;
+      h.value = f.value;
+      h.id = f.id;
     }
     if (m.header_count < UINT16_MAX) ++m.header_count;
-    if (const auto st = apply_header(id, value, m, seen); st != SipParseStatus::kOk) return st;
+    if (const auto st = apply_header(f.id, f.value, m, seen); st != SipParseStatus::kOk) return st;
   }
+  if (step == HeaderStep::kIncomplete) return SipParseStatus::kIncomplete;
+  if (step == HeaderStep::kBad) return SipParseStatus::kBadHeaderLine;
+  const std::size_t body_start = pos;
 
   if ((seen & kMandatory) != kMandatory) return SipParseStatus::kMissingHeader;
   if (m.is_request && m.cseq_method_name != m.method_name) {
@@ -362,6 +380,19 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
   m.body = s.substr(body_start, body_len);
   m.length = static_cast<uint32_t>(body_start + body_len);
   return SipParseStatus::kOk;
+}
+
+std::string_view find_sip_call_id(std::span<const uint8_t> data) noexcept {
+  const string_view s(reinterpret_cast<const char*>(data.data()), data.size());
+  std::size_t pos = skip_leading_crlf(s);
+  const std::size_t lf = find_crlf(s, pos);
+  if (lf == kNpos) return {};
+  pos = lf + 1;
+  HeaderField f;
+  while (next_header(s, pos, f) == HeaderStep::kField) {
+    if (f.id == SipHeaderId::kCallId) return f.value;
+  }
+  return {};
 }
 
 bool looks_like_sip_start_line(std::span<const uint8_t> data) noexcept {

@@ -25,6 +25,11 @@ SipParseStatus parse_sip_message(std::span<const uint8_t> data, SipTransport tra
 // HTTP and other text protocols do not pass.
 bool looks_like_sip_start_line(std::span<const uint8_t> data) noexcept;
 
+// The value of the first Call-ID header (long or compact form, folding undone) of the message
+// starting at `data`, read with the parser's own header reader; empty when there is none or the
+// header section is malformed before it. Used to steer a datagram to the shard owning its call.
+std::string_view find_sip_call_id(std::span<const uint8_t> data) noexcept;
+
 // Maps a header name (long or compact form, any case) to its id.
 SipHeaderId sip_header_id(std::string_view name) noexcept;
 

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "control/admin_server.hpp"
+#include "control/admin/admin_server.hpp"
 
 namespace rv::control {
 namespace {

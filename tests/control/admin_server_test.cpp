@@ -2,7 +2,7 @@
 // from one table with /help generated from it, HEAD, the basic auth scheme in any case, rate
 // limiting of wrong passwords, and the warning for an open non-loopback bind.
 
-#include "control/admin_server.hpp"
+#include "control/admin/admin_server.hpp"
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -16,7 +16,7 @@
 #include <sstream>
 #include <thread>
 
-#include "control/logging.hpp"
+#include "control/logging/logging.hpp"
 
 namespace rv::control {
 namespace {

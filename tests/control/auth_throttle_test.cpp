@@ -1,6 +1,6 @@
 // AuthThrottle: per-client backoff after wrong credentials, on an injected clock.
 
-#include "control/auth_throttle.hpp"
+#include "control/admin/auth_throttle.hpp"
 
 #include <gtest/gtest.h>
 

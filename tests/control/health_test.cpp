@@ -1,6 +1,6 @@
 // evaluate_health: stalled lcores fail, full rings and high drop rates degrade, with numbers.
 
-#include "control/health.hpp"
+#include "control/health/health.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -14,7 +14,7 @@ using ::testing::HasSubstr;
 TEST(Health, AllWithinThresholds_IsOk) {
   HealthInputs in;
   in.lcores = {{1, 5ms}, {2, 10ms}};
-  in.rings = {{"shard0", 100, 4096}};
+  in.rings = {{"shard0", 100, 4096, 10, 0}};
   in.traffic = {10'000, 10, 250ms};
   const auto e = evaluate_health(in, {});
   EXPECT_EQ(e.status, HealthLevel::kOk);
@@ -32,10 +32,42 @@ TEST(Health, StalledLcore_FailsNamingItAndTheSilence) {
 
 TEST(Health, RingOverUsageThreshold_DegradesWithFillNumbers) {
   HealthInputs in;
-  in.rings = {{"shard1", 3900, 4096}, {"media0", 3000, 4096}};
+  in.rings = {{"shard1", 3900, 4096, 10, 0}, {"media0", 3000, 4096, 10, 0}};
   const auto e = evaluate_health(in, {.ring_usage = 0.8});
   EXPECT_EQ(e.status, HealthLevel::kDegraded);
   EXPECT_EQ(e.summary(), "ring shard1 95.2 % full (3900 of 4096 slots; limit 80.0 %)");
+}
+
+TEST(Health, ConsumerNotDraining_DegradesNamingTheSubscription) {
+  HealthInputs in;
+  in.rings = {{"report<-signaling.call", 12, 4096, 0, 0}, {"cdr<-signaling.call", 0, 4096, 0, 0}};
+  in.traffic.length = 500ms;
+  const auto e = evaluate_health(in, {});
+  EXPECT_EQ(e.status, HealthLevel::kDegraded);
+  EXPECT_EQ(e.summary(), "consumer report<-signaling.call not draining: 12 events waiting, none delivered in 500 ms");
+}
+
+TEST(Health, ConsumerDroppingCopies_DegradesWithTheCounts) {
+  HealthInputs in;
+  in.rings = {{"output", 100, 4096, 900, 37}};
+  in.traffic.length = 250ms;
+  const auto e = evaluate_health(in, {});
+  EXPECT_EQ(e.status, HealthLevel::kDegraded);
+  EXPECT_EQ(e.summary(), "consumer output not keeping up: 37 events dropped, 900 delivered, 100 waiting in 250 ms");
+}
+
+TEST(Health, DrainingConsumer_IsOk) {
+  HealthInputs in;
+  in.rings = {{"output", 100, 4096, 900, 0}};
+  EXPECT_EQ(evaluate_health(in, {}).status, HealthLevel::kOk);
+}
+
+TEST(Health, LostCriticalEvents_Fail) {
+  HealthInputs in;
+  in.critical_lost = 3;
+  const auto e = evaluate_health(in, {});
+  EXPECT_EQ(e.status, HealthLevel::kFailed);
+  EXPECT_EQ(e.summary(), "3 Critical events lost (overflow exhausted)");
 }
 
 TEST(Health, DropRateOverThreshold_DegradesWithCounts) {
@@ -57,7 +89,7 @@ TEST(Health, TooFewPacketsInWindow_GivesNoDropVerdict) {
 TEST(Health, WorstCheckWins) {
   HealthInputs in;
   in.lcores = {{1, 2000ms}};
-  in.rings = {{"shard0", 4000, 4096}};
+  in.rings = {{"shard0", 4000, 4096, 10, 0}};
   const auto e = evaluate_health(in, {});
   EXPECT_EQ(e.status, HealthLevel::kFailed);
   EXPECT_THAT(e.summary(), HasSubstr("; ring shard0"));

@@ -1,6 +1,6 @@
 // LifecycleManager: dependency order, cycles, parallel start, rollback, timeouts, states.
 
-#include "control/lifecycle.hpp"
+#include "control/lifecycle/lifecycle.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

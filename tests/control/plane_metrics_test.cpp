@@ -1,6 +1,6 @@
 // The planes' counters in /metrics (issue 14 item 5, STYLE.md 24): every field of every counter
 // struct has a row in its descriptor table, and the one exporter writes every row.
-#include "control/plane_metrics.hpp"
+#include "control/metrics/plane_metrics.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // TaskManager: tracked tasks with stop tokens; nothing survives shutdown.
 
-#include "control/task_manager.hpp"
+#include "control/lifecycle/task_manager.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>

@@ -279,7 +279,7 @@ struct Dialog {
 // ---- Running the shard
 // ---------------------------------------------------------------------------
 
-using ClassifierSlot = std::atomic<const planes::transport::ClassifierConfig*>;
+using planes::transport::ClassifierSlot;
 
 config::Config small_config() {
   config::Config cfg;
@@ -298,7 +298,7 @@ uint64_t realtime_ns() {
 }
 
 // The one-shard Shard of the lcore loop. A null `reassembler` counts fragments uninspected.
-std::unique_ptr<planes::Shard> make_shard(const config::Config& cfg, const ClassifierSlot* slot,
+std::unique_ptr<planes::Shard> make_shard(const config::Config& cfg, ClassifierSlot* slot,
                                           std::unique_ptr<dataplane::Reassembler> reassembler) {
   std::vector<planes::transport::RxQueue> queues(1);
   queues[0].port_id = g_port;
@@ -364,9 +364,10 @@ class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cfg_ = small_config();
-    classifier_ = planes::transport::ClassifierConfig::from(cfg_.dataplane);
-    slot_.store(&classifier_);
-    shard_ = make_shard(cfg_, &slot_, nullptr);
+    auto slot = ClassifierSlot::create(planes::transport::ClassifierConfig::from(cfg_.dataplane), 1);
+    ASSERT_TRUE(slot.has_value());
+    slot_ = std::move(*slot);
+    shard_ = make_shard(cfg_, slot_.get(), nullptr);
     rte_eth_stats_reset(g_port);
     pool_in_use_at_start_ = rte_mempool_in_use_count(g_pool);
   }
@@ -396,8 +397,7 @@ class PipelineTest : public ::testing::Test {
   }
 
   config::Config cfg_;
-  planes::transport::ClassifierConfig classifier_;
-  ClassifierSlot slot_{nullptr};
+  std::unique_ptr<ClassifierSlot> slot_;
   std::unique_ptr<planes::Shard> shard_;
   dataplane::LcoreLoop::StopGroup group_;
   LcoreArgs args_;
@@ -598,7 +598,7 @@ class PipelineReassemblyTest : public PipelineTest {
     auto r = dataplane::Reassembler::create(dataplane::ReassemblyConfig{});
     ASSERT_TRUE(r.has_value()) << r.error().message();
     reassembler_ = r->get();
-    shard_ = make_shard(cfg_, &slot_, std::move(*r));
+    shard_ = make_shard(cfg_, slot_.get(), std::move(*r));
   }
   const dataplane::Reassembler* reassembler_ = nullptr;  // owned by the shard
 };
@@ -764,6 +764,33 @@ TEST_F(PipelineReassemblyTest, HundredThousandPackets_NoHeapAllocationOnTheLcore
       shard_->handler().signaling().counters().call_count(planes::signaling::CallResult::kAnswered),
       static_cast<uint64_t>(kAllocTestCalls));
   EXPECT_EQ(shard_->handler().media().counters().streams_total.load(), 2u * kAllocTestCalls);
+}
+
+
+// A reload publishes a new classifier snapshot: the running lcore switches to it at its next
+// housekeeping tick, reports a quiescent state, and the control plane frees the old snapshot.
+TEST_F(PipelineTest, ReloadedClassifierSnapshots_AreReclaimedOnceTheLcorePassedAQuiescentState) {
+  launch(false);
+  auto next = cfg_.dataplane;
+  next.rtp_heuristic = false;  // observable: RTP on an unknown flow is no longer recognised
+  for (int i = 0; i < 3; ++i) slot_->publish(planes::transport::ClassifierConfig::from(next));
+  EXPECT_EQ(slot_->generation(), 3u);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::size_t waiting = 1;
+  while ((waiting = slot_->reclaim()) != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(waiting, 0u);
+  EXPECT_EQ(slot_->reclaimed(), 3u);
+  // The lcore now classifies with the newest snapshot.
+  inject({udp4(kAlice4, 40000, kBob4, 40002, rtp(0, 1, 0x1234))});
+  ASSERT_TRUE(wait_for_frames(*shard_, 1));
+  EXPECT_EQ(by_class(PacketClass::kRtp), 0u);
+  EXPECT_EQ(by_class(PacketClass::kOther), 1u);
+  stop();
+  // A stopped lcore is offline: it holds nothing back.
+  slot_->publish(planes::transport::ClassifierConfig::from(cfg_.dataplane));
+  EXPECT_EQ(slot_->reclaim(), 0u);
 }
 
 }  // namespace

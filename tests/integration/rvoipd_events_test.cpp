@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -179,6 +180,38 @@ TEST(RvoipdEvents, SigtermDuringReplay_ReportSaysInterrupted) {
   EXPECT_LT(r["packets"]["rx"].get<uint64_t>(), 4269u);
   EXPECT_THAT(rvoipd.out(), ::testing::HasSubstr("interrupted"));
   std::filesystem::remove(out);
+}
+
+}  // namespace
+}  // namespace rv::test
+
+namespace rv::test {
+namespace {
+
+// A disk that fills up while the report is written: rvoipd says so, removes the partial file,
+// exits 1, and does not crash. The file size limit stands in for a full disk (the write fails
+// with EFBIG instead of ENOSPC: the same path); SIGXFSZ ignored, as both are inherited.
+TEST(RvoipdEvents, ReportDiskFull_LoggedNoPartialFileExit1) {
+  const std::string pcap = "/tmp/rv_diskfull_" + std::to_string(getpid()) + ".pcap";
+  const auto gen = run_process({"/usr/bin/python3", source_root() + "/perf/replay/gen_call_load.py",
+                                "--calls", "500", "--rtp", "2", "--out", pcap});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  const std::string out = "/tmp/rv_diskfull_" + std::to_string(getpid()) + ".json";
+  rlimit old{};
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old), 0);
+  const rlimit small{64 * 1024, old.rlim_max};
+  auto* previous = std::signal(SIGXFSZ, SIG_IGN);
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  const auto r = run_process({rvoipd_path(), "--pcap", pcap, "--report", out, "--set",
+                              "control.metrics_enabled=false"},
+                             120s);
+  setrlimit(RLIMIT_FSIZE, &old);
+  std::signal(SIGXFSZ, previous);
+  std::filesystem::remove(pcap);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.err + r.out, ::testing::HasSubstr("writing the report " + out + " failed"));
+  EXPECT_FALSE(std::filesystem::exists(out));
+  EXPECT_FALSE(std::filesystem::exists(out + ".partial"));
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "planes/routing/session_key.hpp"
+#include "planes/signaling/sip_parser.hpp"
 
 #include <gtest/gtest.h>
 
@@ -39,6 +40,20 @@ TEST(SessionKey, CallId_FullAndCompactForm_GiveTheSignalingHash) {
   const std::string compact = "SIP/2.0 200 OK\r\nv: SIP/2.0/UDP h\r\ni:abc@host\r\n\r\n";
   EXPECT_EQ(sip_call_id_key(bytes(full)), signaling::hash_call_id("abc@host"));
   EXPECT_EQ(sip_call_id_key(bytes(compact)), signaling::hash_call_id("abc@host"));
+}
+
+// Steering and the parser read headers with the same reader: a folded Call-ID (value on a
+// continuation line) steers by the value the signaling plane will track.
+TEST(SessionKey, FoldedCallId_SteersByTheValueTheParserReads) {
+  const std::string msg =
+      "OPTIONS sip:b@x SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x>;tag=1\r\n"
+      "To: <sip:b@x>\r\nCall-ID:\r\n  folded@host\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n";
+  signaling::SipMessage m;
+  const auto* data = reinterpret_cast<const uint8_t*>(msg.data());
+  ASSERT_EQ(signaling::parse_sip_message({data, msg.size()}, signaling::SipTransport::kUdp, m),
+            signaling::SipParseStatus::kOk);
+  EXPECT_EQ(m.call_id, "folded@host");
+  EXPECT_EQ(sip_call_id_key(bytes(msg)), signaling::hash_call_id(m.call_id));
 }
 
 TEST(SessionKey, CallIdInBodyOnly_IsNotTaken) {

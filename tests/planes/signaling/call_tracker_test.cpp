@@ -77,7 +77,7 @@ TEST_F(CallTrackerTest, AnsweredCall_SetupPddDurationAndEvents) {
   EXPECT_EQ(c().call_count(CallResult::kAnswered), 1u);
   EXPECT_EQ(c().calls_active.load(), 0u);
   EXPECT_EQ(c().setup.count.load(), 1u);
-  EXPECT_EQ(c().setup.sum_ns.load(), 2 * kSecond);
+  EXPECT_EQ(c().setup.sum_units.load(), 2 * kSecond);
   EXPECT_EQ(c().setup.buckets[5].load(), 1u);  // (1 s, 2 s]
   EXPECT_EQ(c().duration.buckets[4].load(), 1u);  // (30 s, 60 s]
   EXPECT_EQ(c().post_dial_delay.count.load(), 1u);

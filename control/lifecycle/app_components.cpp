@@ -1,0 +1,287 @@
+#include "control/lifecycle/app_components.hpp"
+
+#include "control/metrics/appliance_telemetry.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <rte_cycles.h>
+
+#include "control/metrics/appliance_metrics.hpp"
+#include "control/metrics/control_metrics.hpp"
+#include "control/logging/logging.hpp"
+
+namespace rv::control {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::chrono::milliseconds stop_budget(const Runtime& rt) {
+  return std::chrono::milliseconds(rt.config.get()->control.shutdown_timeout_ms);
+}
+
+ComponentSpec dataplane(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "dataplane";
+  c.caller_thread = true;  // rte_eal_init makes its calling thread the main lcore
+  c.init = [&rt]() -> Result<void> {
+    auto app = Appliance::create(*rt.config.get(), rt.plan);
+    if (!app) return std::unexpected(std::move(app.error()));
+    rt.app = std::move(*app);
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> {
+    register_appliance_metrics(rt.registry, *rt.app);
+    register_telemetry(*rt.app);
+    return {};
+  };
+  c.stop = [&rt]() -> Result<void> {
+    unregister_telemetry();
+    rt.app.reset();  // ports stopped, EAL cleaned up
+    return {};
+  };
+  return c;
+}
+
+// /health: the lifecycle state, every component's state and reason, and the health checks.
+HealthReport health_report(const Runtime& rt) {
+  const auto state = rt.lifecycle.state();
+  HealthLevel worst = HealthLevel::kOk;
+  nlohmann::json components = nlohmann::json::object();
+  for (const auto& s : rt.lifecycle.snapshot()) {
+    components[s.name] = {{"state", to_string(s.state)},
+                          {"health", to_string(s.health.level)},
+                          {"reason", s.health.reason}};
+    worst = std::max(worst, s.health.level);
+  }
+  nlohmann::json checks = nlohmann::json::array();
+  if (rt.health) {
+    for (const auto& c : rt.health->last().checks) {
+      checks.push_back({{"name", c.name}, {"status", to_string(c.level)}, {"reason", c.reason}});
+    }
+  }
+  const std::string status = state != LifecycleState::kLive ? std::string(to_string(state))
+                                                            : std::string(to_string(worst));
+  const nlohmann::json body = {{"status", status},
+                               {"lifecycle", to_string(state)},
+                               {"components", components},
+                               {"checks", checks}};
+  // 200 while serving (ok or degraded), 503 when failed or not Live.
+  const bool serving = state == LifecycleState::kLive && worst != HealthLevel::kFailed;
+  return {serving ? 200 : 503, body.dump()};
+}
+
+ComponentSpec admin(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "admin";
+  // Serves last: bound only once everything else started, so /ready turns 200 right after the
+  // first answer (and it stops serving first).
+  c.depends_on = {"dataplane", "lcores", "health"};
+  c.start = [&rt]() -> Result<void> {
+    const auto cfg = rt.config.get();
+    AdminHandlers h{&rt.registry, [&rt] { return health_report(rt); },
+                    [&rt] { return rt.lifecycle.state() == LifecycleState::kLive; }};
+    if (!cfg->control.auth_user.empty()) {
+      h.auth = BasicAuth{cfg->control.auth_user, cfg->control.auth_password_sha256};
+    }
+    auto s = AdminServer::start(cfg->control.metrics_listen, std::move(h));
+    if (!s) return std::unexpected(std::move(s.error()));
+    rt.admin = std::move(*s);
+    component_logger("admin")->info("metrics on http://{}/metrics", cfg->control.metrics_listen);
+    return {};
+  };
+  c.stop = [&rt]() -> Result<void> {
+    rt.admin.reset();
+    return {};
+  };
+  return c;
+}
+
+ComponentSpec tasks(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "tasks";
+  c.stop = [&rt]() -> Result<void> {
+    const auto outcome = rt.tasks.shutdown(stop_budget(rt));
+    if (outcome.clean()) return {};
+    return make_error(ErrorCode::kTimeout, fmt::format("tasks still running: {}",
+                                                       fmt::join(outcome.still_running, ", ")));
+  };
+  c.health = [&rt]() -> HealthStatus {
+    if (rt.tasks.accepting()) return {};
+    return {HealthLevel::kDegraded, "shutting down"};
+  };
+  return c;
+}
+
+RunInfo run_info(const Runtime& rt) {
+  return RunInfo{rt.plan.captures.empty() ? "live" : "replay",
+                 std::chrono::duration<double>(Clock::now() - rt.started_at).count(),
+                 rt.interrupted, rt.plan.captures};
+}
+
+ComponentSpec report(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "report";
+  c.depends_on = {"dataplane"};
+  c.caller_thread = true;
+  c.stop_timeout = std::chrono::milliseconds(0);  // writing a large report takes what it takes
+  c.init = [&rt]() -> Result<void> {
+    rt.report = std::make_unique<RunReport>(rt.options.report.has_value() || !rt.plan.captures.empty());
+    if (rt.options.report) return rt.report->open(*rt.options.report);  // unwritable: fail now
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> {
+    rt.progress = std::make_unique<Progress>(rt.plan, rt.config);
+    rt.started_at = Clock::now();
+    return {};
+  };
+  // Runs after the lcores stopped and the control output drained every event.
+  c.stop = [&rt]() -> Result<void> {
+    if (!rt.ran || !rt.report) return {};
+    if (rt.progress) rt.progress->finish(*rt.app);
+    const RunInfo run = run_info(rt);
+    std::cout << rt.report->summary(*rt.app, run) << std::flush;
+    if (!rt.options.report) return {};
+    if (auto r = rt.report->write(*rt.app, run); !r) return r;
+    std::cout << "  report    " << *rt.options.report << "\n";
+    return {};
+  };
+  return c;
+}
+
+ComponentSpec output(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "output";
+  c.depends_on = {"dataplane", "report", "tasks"};
+  // Subscribes before the lcores launch: every event has its consumer from the first packet.
+  c.init = [&rt]() -> Result<void> {
+    rt.notice_log = std::make_unique<NoticeLog>();
+    auto out = ControlOutput::create(rt.app->router(), {rt.report.get(), rt.notice_log.get()});
+    if (!out) return std::unexpected(std::move(out.error()));
+    rt.output = std::move(*out);
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> { return rt.output->start(rt.tasks); };
+  c.stop = [&rt]() -> Result<void> {
+    if (rt.output) rt.output->finish(rt.tasks, stop_budget(rt));
+    rt.output.reset();  // its subscriptions go before the fabric they belong to
+    if (rt.app) rt.app->stop_fabric();
+    return {};
+  };
+  return c;
+}
+
+ComponentSpec lcores(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "lcores";
+  c.depends_on = {"dataplane", "report", "output"};
+  c.caller_thread = true;  // remote launch and join belong to the main lcore
+  c.start = [&rt]() -> Result<void> { return rt.app->start(); };
+  c.stop = [&rt]() -> Result<void> {
+    if (!rt.app) return {};
+    rt.app->request_stop();  // the loops publish what they still track, then return
+    rt.app->wait();
+    return {};
+  };
+  c.health = [&rt]() -> HealthStatus {
+    if (rt.app->running()) return {};
+    return {HealthLevel::kFailed, "worker loops are not running"};
+  };
+  return c;
+}
+
+// Reloadable keys with a live consumer: the classifier snapshot, the log level, and every
+// control.* key (read from RunningConfig where used).
+bool classifier_key(std::string_view path) {
+  return path == "dataplane.sip_ports" || path == "dataplane.rtp_port_min" ||
+         path == "dataplane.rtp_port_max" || path == "dataplane.rtp_heuristic";
+}
+
+bool applied_live(std::string_view path) {
+  if (path == "logging.level" || classifier_key(path)) return true;
+  return path.starts_with("control.");
+}
+
+void apply_reload(Runtime& rt, const config::Config& next, const config::ConfigDiff& diff) {
+  bool classifier = false;
+  for (const auto& c : diff.reloadable) {
+    if (c.field->path == "logging.level") (void)set_log_level(next.logging.level);
+    classifier = classifier || classifier_key(c.field->path);
+  }
+  if (classifier && rt.app) rt.app->publish_classifier(next.dataplane);
+}
+
+ComponentSpec reloader(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "reloader";
+  c.depends_on = {"dataplane", "tasks"};
+  c.init = [&rt]() -> Result<void> {
+    config::LoadRequest req{rt.options.config_file, config::environment_overrides(), rt.options.sets};
+    rt.reloader = std::make_unique<ConfigReloader>(
+        std::move(req), rt.config, applied_live,
+        [&rt](const config::Config& next, const config::ConfigDiff& d) { apply_reload(rt, next, d); });
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> {
+    return rt.reloader->start(rt.tasks, rt.config.get()->control.config_watch);
+  };
+  c.stop = [&rt]() -> Result<void> {
+    if (!rt.reloader || rt.reloader->stop(rt.tasks, stop_budget(rt))) return {};
+    return make_error(ErrorCode::kTimeout, "the reloader task did not stop");
+  };
+  return c;
+}
+
+ComponentSpec health(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "health";
+  c.depends_on = {"lcores", "tasks"};
+  // Objects read by scrapes are created in init: every init ends before the admin starts serving.
+  c.init = [&rt]() -> Result<void> {
+    rt.health = std::make_unique<HealthMonitor>(*rt.app, rt.config);
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> {
+    (void)rt.health->tick();
+    return rt.health->start(rt.tasks);
+  };
+  c.stop = [&rt]() -> Result<void> {
+    if (!rt.health || rt.health->stop(rt.tasks, stop_budget(rt))) return {};
+    return make_error(ErrorCode::kTimeout, "the health task did not stop");
+  };
+  c.health = [&rt]() -> HealthStatus {
+    const auto e = rt.health->last();
+    return {e.status, e.summary()};
+  };
+  return c;
+}
+
+}  // namespace
+
+Result<void> add_components(Runtime& rt) {
+  const auto cfg = rt.config.get();
+  std::vector<ComponentSpec> specs;
+  specs.push_back(dataplane(rt));
+  if (cfg->control.metrics_enabled) specs.push_back(admin(rt));
+  specs.push_back(tasks(rt));
+  specs.push_back(report(rt));
+  specs.push_back(output(rt));
+  specs.push_back(lcores(rt));
+  specs.push_back(reloader(rt));
+  specs.push_back(health(rt));
+  for (auto& s : specs) {
+    if (auto r = rt.lifecycle.add(std::move(s)); !r) return r;
+  }
+  register_control_metrics(rt);
+  rt.lifecycle.set_observer([](std::string_view component, std::string_view what) {
+    component_logger("lifecycle")->debug("{}: {}", component, what);
+  });
+  return {};
+}
+
+}  // namespace rv::control
