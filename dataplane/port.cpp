@@ -56,13 +56,17 @@ Result<Port> start_port(const PortRequest& req, const config::DataplaneConfig& c
     return std::unexpected(r.error());
   }
   const std::string pool_name = fmt::format("rv_pool_p{}", p.port_id);
-  p.pool = rte_pktmbuf_pool_create(pool_name.c_str(), cfg.mbufs, cfg.mbuf_cache, 0,
-                                   RTE_MBUF_DEFAULT_BUF_SIZE, p.socket);
+  const uint32_t mbufs = req.max_mbufs != 0 ? static_cast<uint32_t>(std::min<uint64_t>(cfg.mbufs, req.max_mbufs))
+                                            : cfg.mbufs;
+  // A per-lcore cache may hold up to 1.5x its size: keep it well below a small pool.
+  const uint32_t cache = std::min<uint32_t>(cfg.mbuf_cache, mbufs / 8);
+  p.pool = rte_pktmbuf_pool_create(pool_name.c_str(), mbufs, cache, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                   p.socket);
   if (p.pool == nullptr) {
     return make_error(ErrorCode::kResourceExhausted,
                       fmt::format("port {}: cannot create a pool of {} mbufs: {} (lower "
                                   "dataplane.mbufs or raise dataplane.memory_mb)",
-                                  p.name, cfg.mbufs, rte_strerror(rte_errno)));
+                                  p.name, mbufs, rte_strerror(rte_errno)));
   }
   uint16_t nb_rxd = static_cast<uint16_t>(cfg.rx_descriptors);
   uint16_t nb_txd = static_cast<uint16_t>(cfg.tx_descriptors);

@@ -18,6 +18,10 @@ namespace rv::dataplane {
 struct PortRequest {
   std::string device;                     // ethdev name: "net_pcap0", "0000:03:00.0"
   LinkType link = LinkType::kEthernet;    // frames' link layer (pcap captures may differ)
+  // A replayed capture: the mbufs it can ever need (one per frame plus one per 2 KiB segment
+  // of a jumbo frame, and a margin), so a small capture does not populate dataplane.mbufs.
+  // 0 = live traffic: dataplane.mbufs.
+  uint64_t max_mbufs = 0;
 };
 
 struct Port {

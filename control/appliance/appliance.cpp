@@ -31,7 +31,9 @@ std::vector<dataplane::PortRequest> port_requests(const config::Config& cfg, con
   std::vector<dataplane::PortRequest> out;
   if (!plan.captures.empty()) {
     for (std::size_t i = 0; i < plan.captures.size(); ++i) {
-      out.push_back({fmt::format("net_pcap{}", i), plan.captures[i].link});
+      const auto& c = plan.captures[i];
+      out.push_back({fmt::format("net_pcap{}", i), c.link,
+                     c.frames + c.bytes / RTE_MBUF_DEFAULT_DATAROOM + 2048});
     }
     return out;
   }
