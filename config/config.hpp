@@ -9,6 +9,10 @@
 
 namespace rv::config {
 
+// The host name up to its first dot, with characters a NATS subject token cannot hold replaced
+// by '-' ("probe" when the host has no name).
+std::string default_probe_id();
+
 struct DataplaneConfig {
   std::string mode = "monitor";         // monitor | forward
   std::string lcores = "auto";          // "auto" or a list ("1,2", "2-5")
@@ -84,12 +88,27 @@ struct LoggingConfig {
   std::string output = "stderr";   // stderr | stdout | a file path
 };
 
+// Federation (DESIGN.md §5 deployment): one binary, the mode chooses which planes run here.
+struct DeploymentConfig {
+  std::string mode = "monolithic";  // monolithic | probe | analyzer
+  std::vector<std::string> nats_url = {"nats://127.0.0.1:4222"};  // several: a cluster
+  std::string nats_credentials;     // .creds file (JWT + nkey seed); empty = none
+  std::string nats_tls_ca;          // CA bundle (PEM) for tls:// servers; empty = system default
+  std::string probe_id = default_probe_id();  // subject token rvoip.<probe_id>.<plane>.<event>
+  uint32_t batch_max = 512;         // events per published batch
+  uint32_t batch_ms = 20;           // a partial batch leaves after this
+  uint32_t buffer_events = 1048576; // events kept while NATS is unreachable, then dropped (counted)
+  uint32_t probe_timeout_s = 15;    // analyzer: a probe silent this long is marked down
+  uint32_t drain_timeout_s = 30;    // probe: at the end, wait this long for JetStream's acks
+};
+
 struct Config {
   DataplaneConfig dataplane;
   EventsConfig events;
   PlanesConfig planes;
   ControlConfig control;
   LoggingConfig logging;
+  DeploymentConfig deployment;
 };
 
 }  // namespace rv::config

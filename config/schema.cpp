@@ -203,6 +203,17 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(string_field("logging.level", "log level", true, {"trace", "debug", "info", "warn", "error", "critical", "off"}, RV_GET(logging.level)));
   s.push_back(string_field("logging.format", "text or json lines", false, {"text", "json"}, RV_GET(logging.format)));
   s.push_back(string_field("logging.output", "stderr, stdout or a file path", false, {}, RV_GET(logging.output)));
+  // deployment
+  s.push_back(string_field("deployment.mode", "monolithic: every plane here, NATS untouched; probe: capture and media planes here, SIP summaries, stream reports, registrations and health to NATS JetStream; analyzer: no ports, the fleet's signaling plane, report and metrics from every probe", false, {"monolithic", "probe", "analyzer"}, RV_GET(deployment.mode)));
+  s.push_back(list_field("deployment.nats_url", "NATS servers (nats:// or tls://, user:password@ allowed); several for a cluster", false, RV_GET(deployment.nats_url)));
+  s.push_back(string_field("deployment.nats_credentials", "NATS credentials file (.creds: JWT and nkey seed); empty = none", false, {}, RV_GET(deployment.nats_credentials)));
+  s.push_back(string_field("deployment.nats_tls_ca", "CA certificates (PEM) that sign the tls:// servers; empty = the system's", false, {}, RV_GET(deployment.nats_tls_ca)));
+  s.push_back(string_field("deployment.probe_id", "this probe's name in subjects rvoip.<probe_id>.<plane>.<event> (letters, digits, '-', '_'; default: the host name)", false, {}, RV_GET(deployment.probe_id)));
+  s.push_back(uint_field("deployment.batch_max", "probe: events per published batch", false, 1, 65536, RV_GET(deployment.batch_max)));
+  s.push_back(uint_field("deployment.batch_ms", "probe: a partial batch is published after this many milliseconds", false, 1, 60000, RV_GET(deployment.batch_ms)));
+  s.push_back(uint_field("deployment.buffer_events", "probe: events kept while NATS is unreachable; beyond, dropped and counted", false, 0, 1e9, RV_GET(deployment.buffer_events)));
+  s.push_back(uint_field("deployment.probe_timeout_s", "analyzer: a probe silent this long is marked down (alert logged and counted)", false, 1, 86400, RV_GET(deployment.probe_timeout_s)));
+  s.push_back(uint_field("deployment.drain_timeout_s", "probe: at the end of a run, seconds to wait for JetStream to acknowledge what is buffered (then counted as dropped)", false, 0, 86400, RV_GET(deployment.drain_timeout_s)));
   return s;
 }
 

@@ -8,6 +8,8 @@
 #include <cctype>
 #include <charconv>
 #include <initializer_list>
+#include <optional>
+#include <string>
 
 namespace rv::config {
 namespace {
@@ -139,6 +141,37 @@ void check_control(const Config& c, Rules& r) {
   }
 }
 
+// A NATS subject token: no wildcard (* >), no separator (.), no white space or control byte.
+std::optional<std::string> probe_id_problem(std::string_view id) {
+  if (id.empty()) return "expected a probe name, got ''";
+  if (id.size() > 64) return fmt::format("'{}' is longer than 64 characters", id);
+  for (const char ch : id) {
+    const auto u = static_cast<unsigned char>(ch);
+    if (ch == '*' || ch == '>' || ch == '.' || std::isspace(u) != 0 || u < 0x20 || u == 0x7f) {
+      return fmt::format("'{}' cannot be a NATS subject token (no '*', '>', '.', spaces or "
+                         "control characters)", id);
+    }
+  }
+  if (id == "broadcast") return "'broadcast' is reserved (rvoip.broadcast.> carries the analyzer's endpoints)";
+  return std::nullopt;
+}
+
+void check_deployment(const Config& c, Rules& r) {
+  if (r.checkable({"deployment.probe_id"})) {
+    if (auto p = probe_id_problem(c.deployment.probe_id)) r.add("deployment.probe_id", *p);
+  }
+  if (r.checkable({"deployment.nats_url"})) {
+    if (c.deployment.nats_url.empty()) r.add("deployment.nats_url", "expected at least one URL");
+    for (const auto& u : c.deployment.nats_url) {
+      const bool scheme = u.starts_with("nats://") || u.starts_with("tls://");
+      if (!scheme || u.find_first_of(" \t,") != std::string::npos || u.size() <= 7) {
+        r.add("deployment.nats_url",
+              fmt::format("'{}' is not a NATS URL (nats://host:port or tls://host:port)", u));
+      }
+    }
+  }
+}
+
 }  // namespace
 
 bool split_listen_address(const std::string& listen, std::string& host, uint16_t& port) {
@@ -171,6 +204,7 @@ void validate(const Config& c, const KeyLocations& where, const KeySet& rejected
   check_dataplane(c, r);
   check_events(c, r);
   check_control(c, r);
+  check_deployment(c, r);
   if (r.checkable({"logging.output"}) && c.logging.output.empty()) {
     r.add("logging.output", "expected stderr, stdout or a file path, got ''");
   }

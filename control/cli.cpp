@@ -35,6 +35,10 @@ CliOutcome parse_cli(int argc, char** argv) {
   app.add_option("--pcap", o.pcaps, "replay a capture through net_pcap (repeatable)")
       ->check(CLI::ExistingFile);
   app.add_option("--report", o.report, "write the JSON report here when the run ends");
+  app.add_option("--await-probes", o.await_probes,
+                 "analyzer: end once these probes (comma-separated ids) finished their replays and "
+                 "everything they sent was handled")
+      ->delimiter(',');
   std::string speed;
   app.add_option("--speed", speed, "replay pace: max, or realtime (the capture's own timing)")
       ->check(CLI::IsMember({"max", "realtime"}));

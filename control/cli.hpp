@@ -15,6 +15,7 @@ struct CliOptions {
   bool print_default_config = false;
   std::vector<std::string> pcaps;        // replay mode when not empty
   std::optional<std::string> report;     // JSON report path
+  std::vector<std::string> await_probes; // analyzer: end after these probes finished
   std::vector<std::string> eal_args;     // everything after `--`
 };
 

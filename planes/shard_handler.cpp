@@ -14,6 +14,7 @@
 #include "planes/media/codec.hpp"
 #include "planes/routing/session_key.hpp"
 #include "planes/signaling/sip_message.hpp"
+#include "planes/signaling/sip_summary_event.hpp"
 
 namespace rv::planes {
 namespace {
@@ -195,6 +196,10 @@ uint32_t ShardHandler::poll_fabric(uint32_t budget) noexcept {
   };
   uint32_t n = static_cast<uint32_t>(fabric_->endpoints_in.poll(budget));
   n += static_cast<uint32_t>(fabric_->packets_in.poll(budget, on_packet_event));
+  if (fabric_->messages_in) {
+    n += static_cast<uint32_t>(fabric_->messages_in->poll(
+        budget, [this](const signaling::SipMessageEvent& e) noexcept { on_remote_message(e); }));
+  }
   return n;
 }
 
@@ -271,21 +276,15 @@ bool ShardHandler::wants_sip_messages() const noexcept {
 
 void ShardHandler::on_sip_message(const signaling::SipMessage& m, const dataplane::FlowKey& flow,
                                   bool retransmission, uint64_t ts) noexcept {
-  signaling::SipMessageEvent e;
+  signaling::SipMessageEvent& e = message_scratch_;
   e.call_id_hash = signaling::hash_call_id(m.call_id);
   e.timestamp_ns = ts;
   e.flow = flow;
-  e.cseq = m.cseq;
   e.length = m.length;
-  e.status_code = m.is_request ? 0 : m.status_code;
-  e.method = m.method;
-  e.cseq_method = m.cseq_method;
-  e.is_request = m.is_request ? 1 : 0;
   e.retransmission = retransmission ? 1 : 0;
-  e.call_id.assign(m.call_id);
-  e.from_tag.assign(m.from.tag);
-  e.to_tag.assign(m.to.tag);
-  e.branch.assign(m.via_branch);
+  signaling::store_summary(signaling::SipSummary::of(m), e);
+  e.media_count = 0;
+  e.media = {};
   if (looks_like_sdp(m) && signaling::parse_sdp(m.body, sdp_) == signaling::SdpStatus::kOk) {
     for (uint8_t i = 0; i < sdp_.media_count && e.media_count < e.media.size(); ++i) {
       const auto& sm = sdp_.media[i];
@@ -307,6 +306,11 @@ void ShardHandler::on_sip_message(const signaling::SipMessage& m, const dataplan
     }
   }
   emit(fabric_->messages_out, e, events::EventTraits<signaling::SipMessageEvent>::kDefaultPriority);
+}
+
+void ShardHandler::on_remote_message(const signaling::SipMessageEvent& e) noexcept {
+  if (e.timestamp_ns > last_rx_ns_) last_rx_ns_ = e.timestamp_ns;
+  signaling_->on_summary(signaling::summary_of(e), e.flow, e.timestamp_ns);
 }
 
 void ShardHandler::learn_endpoint(const signaling::MediaEndpointEvent& e) noexcept {

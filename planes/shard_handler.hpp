@@ -79,6 +79,10 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   // Gives an SDP-learned endpoint (signaling.media_endpoint) to this shard's media plane.
   void learn_endpoint(const signaling::MediaEndpointEvent& e) noexcept;
 
+  // A SIP message summary from a remote probe (analyzer): tracked by this shard's signaling
+  // plane as if parsed here; its time moves the shard's clock.
+  void on_remote_message(const signaling::SipMessageEvent& e) noexcept;
+
   // Housekeeping: publishes a dataplane.notice when `drops` differ from the last one sent.
   void notify(const dataplane::DataplaneNotice& n) noexcept;
 
@@ -123,6 +127,7 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   // Sync packets from shard i this shard has handled. dp: this lcore wo, shard i's lcore ro.
   std::array<std::atomic<uint64_t>, kMaxShards> sync_handled_{};
   signaling::SdpSession sdp_;  // scratch for message summaries
+  signaling::SipMessageEvent message_scratch_;  // dp: rw — the summary being built
   alignas(64) std::array<uint8_t, 16384> scratch_{};  // steered multi-segment frames
 };
 

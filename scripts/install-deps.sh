@@ -26,9 +26,11 @@ packages=(
   libnats-dev
   nlohmann-json3-dev
   libpcap-dev
+  libprotobuf-dev
   libspdlog-dev
   libssl-dev
   libtbb-dev
+  libzstd-dev
   libyaml-cpp-dev
   meson
   nats-server
@@ -36,6 +38,7 @@ packages=(
   pkg-config
   prometheus
   prometheus-cpp-dev
+  protobuf-compiler
   rapidjson-dev
   python3
   python3-jsonschema

@@ -101,12 +101,14 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::Config& cfg,
                       "need at least 2 lcores (main + one worker); give -l 0-1 or --lcores after --");
   }
   const auto requests = port_requests(cfg, plan);
-  if (requests.empty()) {
+  a->analyzer_ = cfg.deployment.mode == "analyzer";
+  if (requests.empty() && !a->analyzer_) {  // an analyzer has no ports: its input is NATS
     return make_error(ErrorCode::kNotFound,
                       "no ports: configure dataplane.ports, give --pcap, or pass a device to the "
                       "EAL (e.g. rvoipd -- --vdev=net_null0)");
   }
-  auto ports = dataplane::start_ports(requests, cfg.dataplane, rte_lcore_count() - 1);
+  auto ports = dataplane::start_ports(a->analyzer_ ? decltype(requests){} : requests, cfg.dataplane,
+                                     rte_lcore_count() - 1);
   if (!ports) return std::unexpected(std::move(ports.error()).with_context("starting ports"));
   a->ports_ = std::move(*ports);
   if (auto r = a->build_shards(cfg); !r) return std::unexpected(r.error());
@@ -173,13 +175,15 @@ Result<void> Appliance::build_shards(const config::Config& cfg) {
 Result<void> Appliance::build_router(const config::Config& cfg) {
   std::vector<uint32_t> lcores;
   for (const auto& s : shards_) lcores.push_back(s->loop().lcore_id());
-  auto router = planes::routing::PlaneRouter::create(cfg.events, lcores, replay_);
+  // An analyzer is lossless too: what probes sent waits for room, never dropped here.
+  auto router = planes::routing::PlaneRouter::create(cfg.events, lcores, replay_ || analyzer_);
   if (!router) return std::unexpected(router.error());
   router_ = std::move(*router);
   for (const auto& s : shards_) handlers_.push_back(&s->handler());
   for (std::size_t i = 0; i < shards_.size(); ++i) {
     planes::ShardHandler* h = handlers_[i];
-    auto f = router_->attach_shard(static_cast<uint32_t>(i), [h](const auto& e) { h->learn_endpoint(e); });
+    auto f = router_->attach_shard(static_cast<uint32_t>(i), [h](const auto& e) { h->learn_endpoint(e); },
+                                   analyzer_);
     if (!f) return std::unexpected(f.error());
     h->attach_fabric(std::move(*f), handlers_, replay_ && shards_.size() > 1);
   }

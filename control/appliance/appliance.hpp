@@ -104,6 +104,7 @@ class Appliance {
   std::vector<planes::ShardHandler*> handlers_;  // every shard's, in shard order
   dataplane::LcoreGroup lcores_;  // declared last: joined first on destruction
   bool replay_ = false;
+  bool analyzer_ = false;  // deployment.mode analyzer: no ports, SIP summaries from NATS
 };
 
 }  // namespace rv::control

@@ -75,6 +75,10 @@ void control_loop(Runtime& rt) {
   while (!stop_requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
     if (rt.progress) rt.progress->tick(app);
+    if (rt.federation && rt.federation->awaited_done()) {  // analyzer --await-probes
+      rt.federation->advance_clock();
+      break;
+    }
     if (!replay) continue;
     if (replay_complete(app, expected)) {
       rt.interrupted = false;

@@ -67,10 +67,11 @@ HealthReport health_report(const Runtime& rt) {
   }
   const std::string status = state != LifecycleState::kLive ? std::string(to_string(state))
                                                             : std::string(to_string(worst));
-  const nlohmann::json body = {{"status", status},
-                               {"lifecycle", to_string(state)},
-                               {"components", components},
-                               {"checks", checks}};
+  nlohmann::json body = {{"status", status},
+                         {"lifecycle", to_string(state)},
+                         {"components", components},
+                         {"checks", checks}};
+  if (rt.federation) body["federation"] = nlohmann::json::parse(rt.federation->health_json());
   // 200 while serving (ok or degraded), 503 when failed or not Live.
   const bool serving = state == LifecycleState::kLive && worst != HealthLevel::kFailed;
   return {serving ? 200 : 503, body.dump()};
@@ -154,14 +155,51 @@ ComponentSpec report(Runtime& rt) {
   return c;
 }
 
+ComponentSpec remote(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "remote";
+  const bool analyzer = rt.config.get()->deployment.mode == "analyzer";
+  c.depends_on = analyzer ? std::vector<std::string>{"dataplane", "report", "tasks", "lcores", "output"}
+                          : std::vector<std::string>{"dataplane", "report", "tasks"};
+  c.stop_timeout = std::chrono::milliseconds(0);  // a probe waits for JetStream's acks
+  c.init = [&rt]() -> Result<void> {
+    auto f = Federation::create(*rt.config.get(), rt.app->router(), !rt.plan.captures.empty(),
+                                rt.options.await_probes);
+    if (!f) return std::unexpected(std::move(f.error()));
+    rt.federation = std::move(*f);
+    if (rt.report && rt.config.get()->deployment.mode == "analyzer") {
+      rt.report->associate_streams_by_endpoint(true);  // probes' call hashes are their own
+    }
+    rt.registry.add([&rt](MetricsWriter& w) {
+      if (rt.federation) rt.federation->collect(w);
+    });
+    return {};
+  };
+  c.start = [&rt]() -> Result<void> { return rt.federation->start(rt.tasks); };
+  c.stop = [&rt]() -> Result<void> {
+    if (rt.federation) {
+      const auto cfg = rt.config.get();
+      rt.federation->finish(rt.tasks, stop_budget(rt),
+                            std::chrono::seconds(cfg->deployment.drain_timeout_s));
+    }
+    return {};
+  };
+  return c;
+}
+
 ComponentSpec output(Runtime& rt) {
   ComponentSpec c;
   c.name = "output";
   c.depends_on = {"dataplane", "report", "tasks"};
+  if (rt.config.get()->deployment.mode == "probe") c.depends_on.push_back("remote");
   // Subscribes before the lcores launch: every event has its consumer from the first packet.
   c.init = [&rt]() -> Result<void> {
     rt.notice_log = std::make_unique<NoticeLog>();
-    auto out = ControlOutput::create(rt.app->router(), {rt.report.get(), rt.notice_log.get()});
+    std::vector<EventConsumer*> consumers{rt.report.get(), rt.notice_log.get()};
+    if (rt.federation && rt.federation->consumer() != nullptr) {
+      consumers.push_back(rt.federation->consumer());
+    }
+    auto out = ControlOutput::create(rt.app->router(), std::move(consumers));
     if (!out) return std::unexpected(std::move(out.error()));
     rt.output = std::move(*out);
     return {};
@@ -274,6 +312,7 @@ Result<void> add_components(Runtime& rt) {
   specs.push_back(lcores(rt));
   specs.push_back(reloader(rt));
   specs.push_back(health(rt));
+  if (cfg->deployment.mode != "monolithic") specs.push_back(remote(rt));
   for (auto& s : specs) {
     if (auto r = rt.lifecycle.add(std::move(s)); !r) return r;
   }

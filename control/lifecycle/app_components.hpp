@@ -16,6 +16,9 @@
 //              them (final call and stream events) and joins
 //   health     depends on lcores, tasks; evaluates heartbeats, rings and drops periodically
 //   reloader   depends on dataplane, tasks; SIGHUP and file changes -> validated hot reload
+//   remote     deployment.mode probe|analyzer (control/outputs/federation.hpp); a probe's
+//              output depends on it (the bridge flushes after the output drained into it); an
+//              analyzer's depends on lcores and output (it stops feeding them first)
 //
 // Levels on a typical run: {dataplane, tasks} {report, reloader} {output} {lcores} {health}
 // {admin}; stop runs in reverse (admin first, dataplane last).
@@ -34,6 +37,7 @@
 #include "control/lifecycle/lifecycle.hpp"
 #include "control/metrics/metrics_registry.hpp"
 #include "control/outputs/control_output.hpp"
+#include "control/outputs/federation.hpp"
 #include "control/outputs/notice_log.hpp"
 #include "control/report/progress.hpp"
 #include "control/report/run_report.hpp"
@@ -68,6 +72,7 @@ struct Runtime {
   bool interrupted = false;  // a replay ended by a signal before its last frame
   std::unique_ptr<RunReport> report;
   std::unique_ptr<NoticeLog> notice_log;
+  std::unique_ptr<Federation> federation;  // deployment.mode probe or analyzer
   std::unique_ptr<ControlOutput> output;
   std::unique_ptr<HealthMonitor> health;     // tasks below use these: declared before them
   std::unique_ptr<ConfigReloader> reloader;

@@ -364,8 +364,41 @@ void RunReport::on_stream_ended(const planes::media::StreamEnded& e) {
   streams_.push_back(e);
 }
 
+void RunReport::associate_by_endpoint() {
+  // endpoint -> (invite time, call hash) of every call that announced it, by start time.
+  struct Announced {
+    uint64_t invite_ns;
+    uint64_t hash;
+  };
+  std::map<std::pair<std::array<uint8_t, 16>, uint16_t>, std::vector<Announced>> by_ep;
+  for (const CallRecord& c : calls_) {
+    for (uint8_t i = 0; i < c.media_count; ++i) {
+      by_ep[{c.media[i].addr.bytes, c.media[i].port}].push_back({c.invite_ns, c.key_hash});
+    }
+  }
+  for (auto& [ep, v] : by_ep) {
+    std::sort(v.begin(), v.end(), [](const Announced& a, const Announced& b) {
+      return a.invite_ns != b.invite_ns ? a.invite_ns < b.invite_ns : a.hash < b.hash;
+    });
+  }
+  auto find = [&](const dataplane::Endpoint& ep, uint64_t first_ns) -> uint64_t {
+    const auto it = by_ep.find({ep.addr.bytes, ep.port});
+    if (it == by_ep.end()) return 0;
+    uint64_t pick = 0;
+    for (const Announced& a : it->second) {
+      if (a.invite_ns <= first_ns || pick == 0) pick = a.hash;
+    }
+    return pick;
+  };
+  for (StreamEnded& s : streams_) {
+    s.call_hash = find(s.flow.dst, s.first_ns);
+    if (s.call_hash == 0) s.call_hash = find(s.flow.src, s.first_ns);
+  }
+}
+
 Result<void> RunReport::write(const Appliance& app, const RunInfo& run) {
   if (file_ == nullptr) return make_error(ErrorCode::kState, "the report file is not open");
+  if (by_endpoint_) associate_by_endpoint();
   // Calls in start order; streams by first packet; each stream to the call instance of its
   // Call-ID that started last before the stream did.
   std::vector<std::size_t> call_order(calls_.size());

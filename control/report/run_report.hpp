@@ -51,6 +51,11 @@ class RunReport final : public EventConsumer {
   // A few lines for a person: packets by class, drops, rates, calls, streams.
   std::string summary(const Appliance& app, const RunInfo& run) const;
 
+  // Analyzer: streams come from probes whose call hashes are their own; each is tied to the
+  // call whose SDP announced one of its endpoints (the instance started last before the
+  // stream), as the media plane does with the endpoints it learned. Before write().
+  void associate_streams_by_endpoint(bool on) noexcept { by_endpoint_ = on; }
+
   std::size_t calls() const noexcept { return keep_ ? calls_.size() : final_calls_; }
   std::size_t streams() const noexcept { return keep_ ? streams_.size() : ended_streams_; }
 
@@ -66,7 +71,10 @@ class RunReport final : public EventConsumer {
     }
   };
 
+  void associate_by_endpoint();
+
   bool keep_;
+  bool by_endpoint_ = false;
   uint64_t final_calls_ = 0;    // calls whose final record arrived (counting mode)
   uint64_t ended_streams_ = 0;  // (counting mode)
   std::map<std::string_view, uint64_t> results_;  // final calls by result (counting mode)

@@ -40,7 +40,8 @@ Result<std::unique_ptr<PlaneRouter>> PlaneRouter::create(const config::EventsCon
 }
 
 Result<ShardFabric> PlaneRouter::attach_shard(
-    uint32_t index, std::function<void(const signaling::MediaEndpointEvent&)> learn) {
+    uint32_t index, std::function<void(const signaling::MediaEndpointEvent&)> learn,
+    bool remote_messages) {
   const uint32_t lcore = shard_lcores_.at(index);
   ShardFabric f;
   auto ctx = [&](const Error& e) {
@@ -82,6 +83,16 @@ Result<ShardFabric> PlaneRouter::attach_shard(
   auto endpoints_in = fabric_.subscribe<signaling::MediaEndpointEvent>(std::move(eo));
   if (!endpoints_in) return ctx(endpoints_in.error());
   f.endpoints_in = std::move(*endpoints_in);
+  if (remote_messages) {
+    // Remote (analyzer): summaries keyed by Call-ID, each to the shard owning it.
+    events::SubscriptionOptions<signaling::SipMessageEvent> mo;
+    mo.id = fmt::format("signaling{}", index);
+    mo.consumer_lcore = lcore;
+    mo.shard = index;
+    auto messages_in = fabric_.subscribe<signaling::SipMessageEvent>(std::move(mo));
+    if (!messages_in) return ctx(messages_in.error());
+    f.messages_in.emplace(std::move(*messages_in));
+  }
   return f;
 }
 

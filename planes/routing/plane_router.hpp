@@ -5,7 +5,11 @@
 //                    producer owning the key delivers in-line, without a ring;
 //   GlobalBroadcast  a subscription per shard, fed by every shard; in-line on the producer's own;
 //   InterPlane       the control group's consumers (subscribe_control), fed by every shard;
-//   Remote           the federation bridge (no route until one is configured).
+//   Remote           the federation (deployment.mode): in a probe, the NATS bridge is a control
+//                    consumer (subscribe_control) of the events it ships; in an analyzer, the
+//                    NATS consumer publishes what probes sent from the control group
+//                    (control_publisher): SIP summaries to the shard owning their Call-ID
+//                    (attach_shard with remote_messages), stream reports to the control group.
 // Control-plane object: build, attach every shard, subscribe the control consumers, start;
 // shutdown() after the lcores stopped and the consumers drained.
 
@@ -36,8 +40,17 @@ class PlaneRouter {
 
   // Handles of shard `index`; `learn` receives the media endpoints broadcast to it (in-line for
   // the shard's own). Once per shard, before start().
+  // `remote_messages` (analyzer): the shard also takes the signaling.sip_message summaries
+  // whose Call-ID it owns (published by the NATS consumer).
   Result<ShardFabric> attach_shard(uint32_t index,
-                                   std::function<void(const signaling::MediaEndpointEvent&)> learn);
+                                   std::function<void(const signaling::MediaEndpointEvent&)> learn,
+                                   bool remote_messages = false);
+
+  // A publisher for a control thread (the analyzer's NATS consumer). Before start().
+  template <events::Event E>
+  Result<events::Publisher<E>> control_publisher() {
+    return fabric_.template create_publisher<E>(events::ProducerId::control());
+  }
 
   // A control-group consumer of E (InterPlane, or an observer of any other type), polled by one
   // control thread. Before start(), so that no event is published before it listens.

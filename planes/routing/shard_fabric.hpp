@@ -4,6 +4,8 @@
 // shard's planes produce; subscriptions for the events shards consume (packets steered to this
 // shard, media endpoints broadcast to every shard).
 
+#include <optional>
+
 #include "events/publisher.hpp"
 #include "events/subscriber.hpp"
 #include "planes/routing/plane_events.hpp"
@@ -22,6 +24,8 @@ struct ShardFabric {
   events::Publisher<dataplane::DataplaneNotice> notices_out;
   events::Subscriber<SteeredPacket> packets_in;
   events::Subscriber<signaling::MediaEndpointEvent> endpoints_in;
+  // Analyzer only: SIP summaries from remote probes whose Call-ID this shard owns.
+  std::optional<events::Subscriber<signaling::SipMessageEvent>> messages_in;
 };
 
 }  // namespace rv::planes::routing

@@ -14,18 +14,20 @@ uint64_t mix(uint64_t h, std::string_view s) noexcept {
 }
 uint64_t mix(uint64_t h, uint64_t v) noexcept { return dataplane::hash_bytes(&v, sizeof(v), h); }
 
-bool is_sdp(const SipMessage& m) noexcept {
-  if (m.body.empty()) return false;
-  if (m.content_type.empty()) return m.body.starts_with("v=");
-  const std::size_t semi = m.content_type.find(';');
-  return lex::iequals(lex::trim_lws(m.content_type.substr(0, semi)), "application/sdp");
-}
+bool is_sdp(const SipSummary& m) noexcept { return has_sdp_body(m); }
 
 constexpr bool in_setup(const CallRecord& c) noexcept {
   return c.state == CallState::kInitiating || c.state == CallState::kRinging;
 }
 
 }  // namespace
+
+bool has_sdp_body(const SipSummary& m) noexcept {
+  if (m.body.empty()) return false;
+  if (m.content_type.empty()) return m.body.starts_with("v=");
+  const std::size_t semi = m.content_type.find(';');
+  return lex::iequals(lex::trim_lws(m.content_type.substr(0, semi)), "application/sdp");
+}
 
 CallTracker::CallTracker(const SignalingPlaneConfig& config, SignalingCounters& counters,
                          SignalingEventSink& sink)
@@ -39,19 +41,24 @@ std::size_t CallTracker::memory_bytes() const noexcept {
   return table_.memory_bytes() + retrans_.memory_bytes();
 }
 
-bool CallTracker::is_retransmission(const SipMessage& m, uint64_t ts) noexcept {
+bool CallTracker::is_retransmission(const SipSummary& m, uint64_t ts) noexcept {
   uint64_t h = mix(0, m.call_id);
   h = mix(h, uint64_t(m.cseq) << 1 | (m.is_request ? 1 : 0));
   h = mix(h, m.cseq_method_name);
   h = mix(h, m.is_request ? m.method_name : std::string_view{});
   h = mix(h, uint64_t(m.status_code));
   h = mix(h, m.via_branch);
-  h = mix(h, m.to.tag);
-  h = mix(h, m.from.tag);
+  h = mix(h, m.to_tag);
+  h = mix(h, m.from_tag);
   return retrans_.seen(h, ts);
 }
 
 bool CallTracker::on_message(const SipMessage& m, const dataplane::FlowKey& flow,
+                             uint64_t ts) noexcept {
+  return on_summary(SipSummary::of(m), flow, ts);
+}
+
+bool CallTracker::on_summary(const SipSummary& m, const dataplane::FlowKey& flow,
                              uint64_t ts) noexcept {
   counters_.messages.add();
   if (m.is_request) {
@@ -74,7 +81,7 @@ bool CallTracker::on_message(const SipMessage& m, const dataplane::FlowKey& flow
   return false;
 }
 
-void CallTracker::on_registration(const SipMessage& m, const dataplane::FlowKey& flow,
+void CallTracker::on_registration(const SipSummary& m, const dataplane::FlowKey& flow,
                                   uint64_t ts) noexcept {
   RegistrationEvent e;
   e.call_id_hash = hash_call_id(m.call_id);
@@ -83,11 +90,11 @@ void CallTracker::on_registration(const SipMessage& m, const dataplane::FlowKey&
   e.cseq = m.cseq;
   e.status_code = m.is_request ? 0 : m.status_code;
   e.is_request = m.is_request ? 1 : 0;
-  e.aor.assign(m.to.uri);
+  e.aor.assign(m.to_uri);
   e.contact.assign(m.contact);
-  if (const SipHeader* h = m.find(SipHeaderId::kExpires)) {
+  if (!m.expires.empty()) {
     uint32_t v = 0;
-    for (const char ch : h->value) {
+    for (const char ch : m.expires) {
       if (ch < '0' || ch > '9' || v > 429496728u) break;
       v = v * 10 + uint32_t(ch - '0');
     }
@@ -161,7 +168,7 @@ uint32_t CallTracker::flush(uint64_t ts) noexcept {
   return n;
 }
 
-CallRecord* CallTracker::start_call(const SipMessage& m, uint64_t hash, uint64_t ts) noexcept {
+CallRecord* CallTracker::start_call(const SipSummary& m, uint64_t hash, uint64_t ts) noexcept {
   if (table_.full()) {
     const std::size_t victim = table_.pick_victim(hash);
     CallRecord& v = table_.at(victim);
@@ -183,18 +190,18 @@ CallRecord* CallTracker::start_call(const SipMessage& m, uint64_t hash, uint64_t
   c->invite_ns = ts;
   c->last_ns = ts;
   c->invite_cseq = m.cseq;
-  c->from.assign(m.from.uri);
-  c->to.assign(m.to.uri);
+  c->from.assign(m.from_uri);
+  c->to.assign(m.to_uri);
   ++active_;
   counters_.calls_active.set(active_);
   counters_.calls_in_table.set(table_.size());
   return c;
 }
 
-void CallTracker::on_request(const SipMessage& m, uint64_t ts) noexcept {
+void CallTracker::on_request(const SipSummary& m, uint64_t ts) noexcept {
   const uint64_t hash = hash_call_id(m.call_id);
   CallRecord* c = table_.find(hash, m.call_id);
-  if (m.method == SipMethod::kInvite && m.to.tag.empty()) {
+  if (m.method == SipMethod::kInvite && m.to_tag.empty()) {
     if (c != nullptr && c->state == CallState::kTerminated) {
       retire(table_.slot_of(c), ts);  // Call-ID reused by a new call
       c = nullptr;
@@ -221,7 +228,7 @@ void CallTracker::on_request(const SipMessage& m, uint64_t ts) noexcept {
     return;
   }
   c->last_ns = ts;
-  const bool from_caller = m.from.uri.substr(0, c->from.len) == c->from.view();
+  const bool from_caller = m.from_uri.substr(0, c->from.len) == c->from.view();
   switch (m.method) {
     case SipMethod::kInvite:  // re-INVITE (To-tag present)
     case SipMethod::kUpdate:
@@ -248,7 +255,7 @@ void CallTracker::on_request(const SipMessage& m, uint64_t ts) noexcept {
   }
 }
 
-void CallTracker::on_response(const SipMessage& m, uint64_t ts) noexcept {
+void CallTracker::on_response(const SipSummary& m, uint64_t ts) noexcept {
   const uint64_t hash = hash_call_id(m.call_id);
   CallRecord* c = table_.find(hash, m.call_id);
   if (c == nullptr) {
@@ -263,15 +270,15 @@ void CallTracker::on_response(const SipMessage& m, uint64_t ts) noexcept {
     on_invite_response(*c, m, ts);
   } else if (m.cseq > c->invite_cseq && m.status_code >= 200 && m.status_code < 300 && is_sdp(m)) {
     // Answer to a re-INVITE: the callee side of the request that carried the offer.
-    const bool from_caller = m.from.uri.substr(0, c->from.len) != c->from.view();
+    const bool from_caller = m.from_uri.substr(0, c->from.len) != c->from.view();
     learn_sdp(*c, m, from_caller, false, true, ts);
   }
 }
 
-void CallTracker::on_invite_response(CallRecord& c, const SipMessage& m, uint64_t ts) noexcept {
+void CallTracker::on_invite_response(CallRecord& c, const SipSummary& m, uint64_t ts) noexcept {
   const uint16_t code = m.status_code;
-  if (code > 100 && code < 300 && !m.to.tag.empty()) {
-    const uint64_t tag = hash_call_id(m.to.tag);
+  if (code > 100 && code < 300 && !m.to_tag.empty()) {
+    const uint64_t tag = hash_call_id(m.to_tag);
     if (c.callee_tag_hash == 0) {
       c.callee_tag_hash = tag;
     } else if (tag != c.callee_tag_hash) {
@@ -310,7 +317,7 @@ void CallTracker::on_invite_response(CallRecord& c, const SipMessage& m, uint64_
   }
 }
 
-void CallTracker::learn_sdp(CallRecord& c, const SipMessage& m, bool from_caller, bool offer,
+void CallTracker::learn_sdp(CallRecord& c, const SipSummary& m, bool from_caller, bool offer,
                             bool mid_call, uint64_t ts) noexcept {
   const SdpStatus st = parse_sdp(m.body, sdp_);
   if (st != SdpStatus::kOk) {

@@ -20,6 +20,7 @@
 #include "planes/signaling/signaling_counters.hpp"
 #include "planes/signaling/signaling_events.hpp"
 #include "planes/signaling/sip_message.hpp"
+#include "planes/signaling/sip_summary.hpp"
 
 namespace rv::planes::signaling {
 
@@ -30,6 +31,8 @@ class CallTracker {
 
   // Returns true when `m` was a retransmission (counted, otherwise ignored).
   bool on_message(const SipMessage& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
+  // The same from a summary (a remote probe's signaling.sip_message): same logic, same events.
+  bool on_summary(const SipSummary& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
 
   // Applies timeouts and retires lingering calls, visiting at most `budget` table slots from a
   // rotating cursor (the whole table when budget >= capacity). Returns calls that changed.
@@ -43,20 +46,20 @@ class CallTracker {
   std::size_t memory_bytes() const noexcept;
 
  private:
-  CallRecord* start_call(const SipMessage& m, uint64_t hash, uint64_t ts) noexcept;
-  void on_request(const SipMessage& m, uint64_t ts) noexcept;
-  void on_response(const SipMessage& m, uint64_t ts) noexcept;
-  void on_invite_response(CallRecord& c, const SipMessage& m, uint64_t ts) noexcept;
+  CallRecord* start_call(const SipSummary& m, uint64_t hash, uint64_t ts) noexcept;
+  void on_request(const SipSummary& m, uint64_t ts) noexcept;
+  void on_response(const SipSummary& m, uint64_t ts) noexcept;
+  void on_invite_response(CallRecord& c, const SipSummary& m, uint64_t ts) noexcept;
   void terminate(CallRecord& c, CallResult result, CallEndReason why, uint64_t ts) noexcept;
   void retire(std::size_t slot, uint64_t ts) noexcept;
-  void on_registration(const SipMessage& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
+  void on_registration(const SipSummary& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept;
   // Learns media endpoints from an SDP body; `mid_call`: a re-INVITE/UPDATE exchange, so a
   // change is reported as kMediaChanged.
-  void learn_sdp(CallRecord& c, const SipMessage& m, bool from_caller, bool offer, bool mid_call,
+  void learn_sdp(CallRecord& c, const SipSummary& m, bool from_caller, bool offer, bool mid_call,
                  uint64_t ts) noexcept;
   void emit(const CallRecord& c, CallEventKind kind, uint64_t ts) noexcept;
   void count_result(CallRecord& c, CallResult r) noexcept;
-  bool is_retransmission(const SipMessage& m, uint64_t ts) noexcept;
+  bool is_retransmission(const SipSummary& m, uint64_t ts) noexcept;
 
   SignalingPlaneConfig cfg_;
   SignalingCounters& counters_;

@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 #include <type_traits>
 
 #include "dataplane/flow_key.hpp"
@@ -94,10 +95,13 @@ struct RegistrationEvent {
   FixedString<64> contact;     // first Contact value
 };
 
-// A parsed SIP message in brief (the federation ships these to a remote signaling plane; the
-// operator outputs index them). Strings are truncated copies.
+// A parsed SIP message in brief: everything the call tracker reads (SipSummary), so that a
+// remote signaling plane (an analyzer fed by probes over NATS) tracks calls from it exactly as
+// the local one does from the packet; the operator outputs index them. Strings are truncated
+// copies (a Call-ID keeps 255 bytes); the body is kept only when it is SDP.
 struct SipMessageEvent {
   static constexpr std::size_t kMaxMedia = 4;
+  static constexpr std::size_t kMaxBody = 2048;
   uint64_t call_id_hash = 0;
   uint64_t timestamp_ns = 0;   // capture/arrival time
   dataplane::FlowKey flow;
@@ -109,11 +113,23 @@ struct SipMessageEvent {
   uint8_t is_request = 0;
   uint8_t retransmission = 0;
   uint8_t media_count = 0;
-  FixedString<81> call_id;
+  uint8_t body_truncated = 0;  // the SDP body was longer than kMaxBody
+  uint16_t body_len = 0;
+  FixedString<256> call_id;
   FixedString<33> from_tag;
   FixedString<33> to_tag;
   FixedString<49> branch;
+  FixedString<24> method_name;
+  FixedString<24> cseq_method_name;
+  FixedString<64> from_uri;
+  FixedString<64> to_uri;
+  FixedString<64> contact;
+  FixedString<16> expires;
+  FixedString<48> content_type;
   std::array<CallMedia, kMaxMedia> media{};  // SDP endpoints and first codec of each m= line
+  std::array<char, kMaxBody> body{};         // SDP body (body_len bytes)
+
+  std::string_view body_view() const noexcept { return {body.data(), body_len}; }
 };
 
 static_assert(std::is_trivially_copyable_v<CallEvent>);

@@ -45,6 +45,12 @@ class SignalingPlane {
   // visits everything. Returns how many calls/streams changed.
   uint32_t expire(uint64_t now_ns, std::size_t budget_slots = SIZE_MAX) noexcept;
 
+  // A message parsed elsewhere (a probe's signaling.sip_message): counted and tracked as if
+  // parsed here. Returns true when it was a retransmission.
+  bool on_summary(const SipSummary& m, const dataplane::FlowKey& flow, uint64_t ts) noexcept {
+    return tracker_.on_summary(m, flow, ts);
+  }
+
   const SignalingCounters& counters() const noexcept { return counters_; }
 
   // End of run or shutdown (owning lcore): every call still tracked leaves as a kFlushed event.
