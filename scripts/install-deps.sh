@@ -6,6 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential
+  clang-16
   curl
   dpdk
   dpdk-dev
@@ -14,6 +15,7 @@ packages=(
   libbenchmark-dev
   libboost-dev
   libcivetweb-dev
+  libclang-rt-16-dev
   libcli11-dev
   libconcurrentqueue-dev
   libdpdk-dev

@@ -236,6 +236,7 @@ TrafficTotals Appliance::totals() const noexcept {
       t.decapsulated[i] += c.decapsulated[i].load();
     }
     for (std::size_t i = 0; i < t.hep.size(); ++i) t.hep[i] += c.hep[i].load();
+    t.pace_gaps_skipped += c.pace_gaps_skipped.load();
     if (const auto* r = s->reassembler()) {
       for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
         t.reassembly[i] += r->counter(static_cast<dataplane::ReassemblyCounter>(i));

@@ -38,6 +38,7 @@ struct TrafficTotals {
   uint64_t tx_frames = 0;
   uint64_t tx_dropped = 0;
   uint64_t reassembled = 0;  // datagrams rebuilt from fragments and inspected
+  uint64_t pace_gaps_skipped = 0;  // paced replay: capture-time jumps not waited for
   std::array<uint64_t, dataplane::kReassemblyCounterCount> reassembly{};
   std::array<uint64_t, dataplane::kEncapCount> decapsulated{};  // frames per encapsulation kind
   std::array<uint64_t, dataplane::kHepStatusCount> hep{};  // HEP datagrams by decode outcome

@@ -86,6 +86,7 @@ void packets(Writer& w, const Appliance& app) {
   kv(w, "steer_dropped", steer_dropped);
   w.EndObject();
   if (t.tx_frames != 0) kv(w, "tx", t.tx_frames);
+  kv(w, "pace_gaps_skipped", t.pace_gaps_skipped);
   key(w, "reassembly");
   w.StartObject();
   for (std::size_t i = 0; i < t.reassembly.size(); ++i) {

@@ -43,13 +43,12 @@ struct RxQueue {
   // the first frame reaches their capture offset; frames read early wait in `pending`. A jump
   // in capture time of more than pace_max_gap_ns from the last frame released (a far-future
   // timestamp, a long silence, a clock stepped back) is not waited for: the pace restarts at
-  // that frame, counted in pace_gaps_skipped.
+  // that frame, counted in TransportCounters::pace_gaps_skipped.
   bool paced = false;
   uint64_t pace_origin_ns = 0;   // capture time of the first frame (0 = not started)
   uint64_t pace_origin_tsc = 0;  // TSC when the first frame was released
   uint64_t pace_last_ns = 0;     // capture time of the last frame released
   uint64_t pace_max_gap_ns = 5'000'000'000ull;
-  uint64_t pace_gaps_skipped = 0;  // dp: wo (the owning lcore only)
   uint16_t pending_count = 0;
   std::array<rte_mbuf*, kMaxBurst> pending{};
 };
@@ -105,7 +104,7 @@ class RxPoller final : public dataplane::Poller {
       const bool jump = q.pace_origin_ns != 0 && (ts > q.pace_last_ns + q.pace_max_gap_ns ||
                                                   ts + q.pace_max_gap_ns < q.pace_last_ns);
       if (q.pace_origin_ns == 0 || jump) {
-        q.pace_gaps_skipped += jump ? 1 : 0;
+        if (jump) counters_.pace_gaps_skipped.add();
         q.pace_origin_ns = ts;
         q.pace_origin_tsc = now_tsc;
         q.pace_last_ns = ts;

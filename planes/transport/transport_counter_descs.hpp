@@ -81,6 +81,10 @@ inline constexpr std::array kTransportCounterDescs = {
     dataplane::counter("rvoip_sip_tcp_continuations_total",
                        "TCP segments on SIP ports without a start line, given to SIP reassembly",
                        &TransportCounters::sip_continuations),
+    dataplane::counter("rvoip_replay_pace_gaps_skipped_total",
+                       "Paced replay (--speed realtime): jumps in capture time longer than the "
+                       "pacer waits for (far-future timestamps, long silences), not waited for",
+                       &TransportCounters::pace_gaps_skipped),
 };
 
 }  // namespace rv::planes::transport

@@ -29,6 +29,8 @@ struct alignas(64) TransportCounters {
   std::array<dataplane::Counter, dataplane::kEncapCount> decapsulated;  // dp: wo, cp: ro
   // Datagrams to a HEP port (dataplane.hep_ports), by decode outcome: ok, or why not.
   std::array<dataplane::Counter, dataplane::kHepStatusCount> hep;  // dp: wo, cp: ro
+  dataplane::Counter pace_gaps_skipped;     // dp: wo, cp: ro — paced replay: capture-time jumps
+                                             // beyond pace_max_gap_ns not waited for
 };
 
 }  // namespace rv::planes::transport

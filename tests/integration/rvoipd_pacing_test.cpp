@@ -67,6 +67,8 @@ TEST(RvoipdPacing, FarFutureTimestamp_IsNotWaitedFor) {
   ASSERT_EQ(r.process.exit_code, 0) << "the replay waited for a far-future frame\n"
                                     << r.process.err;
   EXPECT_EQ(r.report["packets"]["rx"], 4);
+  // Two jumps: forward to 2096, then back to 2023.
+  EXPECT_EQ(r.report["packets"]["pace_gaps_skipped"], 2);
 }
 
 TEST(RvoipdPacing, LongSilence_IsSkippedAndShortGapsStillPaced) {
@@ -76,6 +78,7 @@ TEST(RvoipdPacing, LongSilence_IsSkippedAndShortGapsStillPaced) {
   ASSERT_EQ(r.process.exit_code, 0) << r.process.err;
   EXPECT_EQ(r.report["packets"]["rx"], 4);
   EXPECT_GE(r.report["wall_seconds"].get<double>(), 0.6) << "short gaps were not paced";
+  EXPECT_EQ(r.report["packets"]["pace_gaps_skipped"], 1);
 }
 
 }  // namespace
