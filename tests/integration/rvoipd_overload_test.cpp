@@ -51,7 +51,11 @@ uint64_t rss_kib(pid_t pid) {
 TEST(RvoipdOverload, InfiniteRxTwoWorkers_DegradesCountsDropsKeepsCriticalEventsAndMemoryFlat) {
   const uint16_t port = pick_port();
   Child rvoipd({rvoipd_path(), "--set", "control.metrics_listen=127.0.0.1:" + std::to_string(port),
-                "--set", "dataplane.workers=2", "--set", "control.progress=off", "--",
+                "--set", "dataplane.workers=2", "--set", "control.progress=off",
+                // Small steering rings: two workers and the control threads time-share the two
+                // CPUs, so a descheduled worker lets its ring overflow whatever the per-packet
+                // speed (without it a fast build keeps up and nothing is overloaded).
+                "--set", "events.channel_capacity=64", "--",
                 "--vdev=net_pcap0,rx_pcap=" + shared_pcap("heplify_rtp_rtcp_sip_ipv4_udp.pcap") +
                     ",infinite_rx=1"});
   ASSERT_EQ(http_get_when_up(port, "/metrics").status, 200) << rvoipd.err();
