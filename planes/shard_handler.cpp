@@ -247,12 +247,15 @@ uint32_t ShardHandler::finish() noexcept {
 }
 
 void ShardHandler::notify(const dataplane::DataplaneNotice& n) noexcept {
-  emit(fabric_->notices_out, n, events::EventTraits<dataplane::DataplaneNotice>::kDefaultPriority);
+  emit(&routing::ShardFabric::notices_out, n,
+       events::EventTraits<dataplane::DataplaneNotice>::kDefaultPriority);
 }
 
 template <typename E>
-void ShardHandler::emit(events::Publisher<E>& out, const E& e, events::Priority p) noexcept {
-  if (!fabric_) return;
+void ShardHandler::emit(events::Publisher<E> routing::ShardFabric::*which, const E& e,
+                        events::Priority p) noexcept {
+  if (!fabric_) return;  // a shard without a fabric (tests, fuzzing): nothing to publish to
+  events::Publisher<E>& out = (*fabric_).*which;
   if (!out.accepting()) {
     counters_.events_dropped.add();
     return;
@@ -263,7 +266,7 @@ void ShardHandler::emit(events::Publisher<E>& out, const E& e, events::Priority 
 
 void ShardHandler::on_call_event(const signaling::CallEvent& e) noexcept {
   counters_.call_events.add();
-  emit(fabric_->calls_out, e, priority_of(e.priority));
+  emit(&routing::ShardFabric::calls_out, e, priority_of(e.priority));
 }
 
 void ShardHandler::on_media_endpoint(const signaling::MediaEndpointEvent& e) noexcept {
@@ -273,11 +276,11 @@ void ShardHandler::on_media_endpoint(const signaling::MediaEndpointEvent& e) noe
     learn_endpoint(e);
     return;
   }
-  emit(fabric_->endpoints_out, e, priority_of(e.priority));
+  emit(&routing::ShardFabric::endpoints_out, e, priority_of(e.priority));
 }
 
 void ShardHandler::on_registration(const signaling::RegistrationEvent& e) noexcept {
-  emit(fabric_->registrations_out, e,
+  emit(&routing::ShardFabric::registrations_out, e,
        events::EventTraits<signaling::RegistrationEvent>::kDefaultPriority);
 }
 
@@ -319,7 +322,7 @@ void ShardHandler::on_sip_message(const signaling::SipMessage& m, const dataplan
       }
     }
   }
-  emit(fabric_->messages_out, e, events::EventTraits<signaling::SipMessageEvent>::kDefaultPriority);
+  emit(&routing::ShardFabric::messages_out, e, events::EventTraits<signaling::SipMessageEvent>::kDefaultPriority);
 }
 
 void ShardHandler::on_remote_message(const signaling::SipMessageEvent& e) noexcept {
@@ -342,16 +345,16 @@ void ShardHandler::learn_endpoint(const signaling::MediaEndpointEvent& e) noexce
 }
 
 void ShardHandler::on_stream_started(const media::StreamStarted& e) noexcept {
-  emit(fabric_->started_out, e, events::EventTraits<media::StreamStarted>::kDefaultPriority);
+  emit(&routing::ShardFabric::started_out, e, events::EventTraits<media::StreamStarted>::kDefaultPriority);
 }
 
 void ShardHandler::on_stream_interval(const media::StreamInterval& e) noexcept {
-  emit(fabric_->intervals_out, e, events::EventTraits<media::StreamInterval>::kDefaultPriority);
+  emit(&routing::ShardFabric::intervals_out, e, events::EventTraits<media::StreamInterval>::kDefaultPriority);
 }
 
 void ShardHandler::on_stream_ended(const media::StreamEnded& e) noexcept {
   counters_.streams_ended.add();
-  emit(fabric_->ended_out, e, events::EventTraits<media::StreamEnded>::kDefaultPriority);
+  emit(&routing::ShardFabric::ended_out, e, events::EventTraits<media::StreamEnded>::kDefaultPriority);
 }
 
 }  // namespace rv::planes

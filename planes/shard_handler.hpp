@@ -99,7 +99,7 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
   void await_handled(unsigned owner, uint64_t seq) noexcept;
   void on_steered(const routing::SteeredPacket& e) noexcept;
   template <typename E>
-  void emit(events::Publisher<E>& out, const E& e, events::Priority p) noexcept;
+  void emit(events::Publisher<E> routing::ShardFabric::*which, const E& e, events::Priority p) noexcept;
 
   void on_call_event(const signaling::CallEvent& e) noexcept override;
   void on_media_endpoint(const signaling::MediaEndpointEvent& e) noexcept override;
