@@ -32,22 +32,12 @@ constexpr std::size_t kFlushBytes = 64 * 1024;
 constexpr auto kFlushEvery = std::chrono::milliseconds(200);
 constexpr uint64_t kSettleNs = 2'000'000'000ull;
 
-void str(Writer& w, std::string_view s) {
-  const std::string v = valid_utf8(s);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void key(Writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-void kv_s(Writer& w, std::string_view k, std::string_view v) { key(w, k); str(w, v); }
-void kv_u(Writer& w, std::string_view k, uint64_t v) { key(w, k); w.Uint64(v); }
-void kv_i(Writer& w, std::string_view k, int64_t v) { key(w, k); w.Int64(v); }
-void kv_opt(Writer& w, std::string_view k, std::optional<double> v) {
-  key(w, k);
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
-}
+using json::key;
+using json::kv_i;
+using json::kv_opt;
+using json::kv_s;
+using json::kv_u;
+using json::str;
 std::optional<double> ts(uint64_t ns) {
   return ns == 0 ? std::nullopt : std::optional<double>(double(ns) / 1e9);
 }

@@ -25,23 +25,13 @@ using planes::signaling::CallRecord;
 using planes::transport::PacketClass;
 using Writer = rapidjson::PrettyWriter<rapidjson::FileWriteStream>;
 
-void str(Writer& w, std::string_view s) {
-  const std::string v = valid_utf8(s);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void key(Writer& w, std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); }
-void kv(Writer& w, std::string_view k, uint64_t v) { key(w, k); w.Uint64(v); }
-void kv_i(Writer& w, std::string_view k, int64_t v) { key(w, k); w.Int64(v); }
-void kv_d(Writer& w, std::string_view k, double v) { key(w, k); w.Double(v); }
-void kv_s(Writer& w, std::string_view k, std::string_view v) { key(w, k); str(w, v); }
-void kv_opt(Writer& w, std::string_view k, std::optional<double> v) {
-  key(w, k);
-  if (v) {
-    w.Double(*v);
-  } else {
-    w.Null();
-  }
-}
+using json::key;
+using json::kv_d;
+using json::kv_i;
+using json::kv_opt;
+using json::kv_s;
+using json::str;
+void kv(Writer& w, std::string_view k, uint64_t v) { json::kv_u(w, k, v); }
 std::optional<double> seconds(uint64_t ns) {
   if (ns == 0) return std::nullopt;
   return static_cast<double>(ns) / 1e9;
