@@ -207,7 +207,7 @@ struct AdminServer::State {
     return 401;
   }
 
-  // The one civetweb handler: auth, exact route, method. Returns the HTTP status sent.
+  // Every request: auth, exact route, method. Returns the HTTP status sent (civetweb logs it).
   int serve(mg_connection* conn) {
     const mg_request_info* ri = mg_get_request_info(conn);
     const std::string_view method = ri->request_method != nullptr ? ri->request_method : "";
@@ -263,8 +263,17 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const std::string& liste
       "request_timeout_ms", std::to_string(options.header_timeout.count()),
       "enable_keep_alive", "no",
   };
+  // Every request goes through begin_request, installed before civetweb binds: there is no
+  // instant in which the port answers without the routes (a request handler registered after
+  // start would leave one, and civetweb answers 404 in it). civetweb passes the CivetServer as
+  // the context's user data; its UserContext is our State.
+  CivetCallbacks callbacks{};
+  callbacks.begin_request = [](mg_connection* conn) -> int {
+    const auto* server = static_cast<const CivetServer*>(mg_get_request_info(conn)->user_data);
+    return static_cast<State*>(const_cast<void*>(server->getUserContext()))->serve(conn);
+  };
   try {
-    s->server_ = std::make_unique<CivetServer>(civet);
+    s->server_ = std::make_unique<CivetServer>(civet, &callbacks, s->state_.get());
   } catch (const std::exception& e) {
     return make_error(ErrorCode::kIo,
                       fmt::format("cannot serve metrics on {}: the address is in use or not "
@@ -273,12 +282,6 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const std::string& liste
   }
   s->wake_host_ = host;
   s->wake_port_ = port;
-  // One handler for every path and method (civetweb matches handler paths by prefix, so exact
-  // matching is done by serve()). CivetServer hands out its context const only.
-  mg_set_request_handler(
-      const_cast<mg_context*>(s->server_->getContext()), "/",
-      [](mg_connection* conn, void* state) { return static_cast<State*>(state)->serve(conn); },
-      s->state_.get());
   if (!s->state_->h.auth && !is_loopback_host(host)) {
     component_logger("admin")->warn(
         "the admin endpoint on {} is reachable from other hosts and has no authentication; set "

@@ -157,6 +157,30 @@ TEST_F(AdminServerTest, DefaultHeaderTimeout_IsShort) {
   EXPECT_GE(AdminOptions{}.threads, 50u + 2u) << "50 idle connections and a probe or two";
 }
 
+// A client polling the port while the server starts (a process supervisor, a test harness)
+// must never see the port answer without its routes: the first answer is the route's.
+TEST(AdminServerStart, FirstAnswerWhileStarting_IsTheRoutesNeverA404) {
+  MetricsRegistry registry;
+  for (int round = 0; round < 100; ++round) {
+    const uint16_t port = free_port();
+    std::atomic<bool> stop{false};
+    std::atomic<int> first{0};
+    std::thread poller([&] {
+      while (!stop.load() && first.load() == 0) first = request(port, "GET", "/help", "", 2s).status;
+    });
+    AdminHandlers h{&registry, [] { return HealthReport{}; }, [] { return true; }, std::nullopt};
+    auto s = AdminServer::start("127.0.0.1:" + std::to_string(port), std::move(h));
+    ASSERT_TRUE(s.has_value()) << s.error().to_string();
+    while (first.load() == 0 && request(port, "GET", "/help").status == 0) {
+    }
+    stop = true;
+    poller.join();
+    if (first.load() != 0) {
+      EXPECT_EQ(first.load(), 200) << "round " << round;
+    }
+  }
+}
+
 TEST_F(AdminServerTest, Routes_MatchExactlyAndOthersAre404) {
   start();
   EXPECT_EQ(request(port_, "GET", "/metrics").status, 200);

@@ -124,9 +124,9 @@ HttpResponse http_get_when_up(uint16_t port, const std::string& path,
   const auto deadline = std::chrono::steady_clock::now() + limit;
   for (;;) {
     auto r = http_get(port, path);
-    // /ready answers 503 until the appliance is Live (and 404 in the instant between the admin
-    // server listening and its routes being added): keep polling through start-up.
-    const bool starting = (r.status == 503 || r.status == 404) && path == "/ready";
+    // /ready answers 503 until the appliance is Live: keep polling through start-up. Any other
+    // answer counts (a 404 would mean the server listened before its routes existed).
+    const bool starting = r.status == 503 && path == "/ready";
     if ((r.status != 0 && !starting) || std::chrono::steady_clock::now() >= deadline) return r;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
