@@ -145,7 +145,8 @@ class EventSystemBuilder {
   EventSystemBuilder& lossless(bool b) { return set(o_.lossless, b); }
   EventSystemBuilder& options(const FabricOptions& o) { return set(o_, o); }
 
-  // Validates the options and allocates the per-type mempools (EAL must be initialised).
+  // Validates the options (EAL must be initialised). A zero-copy type gets its mempool with its
+  // first subscriber.
   Result<EventSystem<Registry>> build() const {
     if (auto ok = o_.validate(); !ok) {
       return std::unexpected(std::move(ok.error()).with_context("EventSystemBuilder::build"));

@@ -66,13 +66,9 @@ class SystemImpl {
           return;
         }
       }
+      // The mempool comes with the type's first subscriber (ensure_pool): a type nobody
+      // consumes costs no memory, and a mempool is populated (every object written) up front.
       ch.format = Format::kPool;
-      auto pool = make_pool(shared.opts.pool_size, sizeof(PoolObject<E>), shared.opts.socket_id);
-      if (!pool) {
-        out = std::unexpected(pool_error_context(std::move(pool.error()), EventTraits<E>::kName));
-        return;
-      }
-      ch.pool = std::move(*pool);
     });
     return out;
   }
@@ -140,6 +136,7 @@ class SystemImpl {
       core->inline_handler = [h = std::move(opts.handler)](const E& e) noexcept { h(e); };
     }
     core->init_consumer();
+    if (auto ok = ensure_pool(ch); !ok) return std::unexpected(std::move(ok.error()));
     for (auto& pub : ch.publishers) {
       if (auto ok = connect(ch, *pub, *core); !ok) return std::unexpected(std::move(ok.error()));
     }
@@ -239,6 +236,18 @@ class SystemImpl {
       }
     });
     return n;
+  }
+
+  // cp: creates a pool-format type's mempool and hands it to the publishers, before any of them
+  // has a route (a publisher only touches its pool for an event some route wants).
+  template <Event E>
+  Result<void> ensure_pool(Channel<E>& ch) {
+    if (ch.format != Format::kPool || ch.pool) return {};
+    auto pool = make_pool(shared.opts.pool_size, sizeof(PoolObject<E>), shared.opts.socket_id);
+    if (!pool) return std::unexpected(pool_error_context(std::move(pool.error()), EventTraits<E>::kName));
+    ch.pool = std::move(*pool);
+    for (auto& pub : ch.publishers) pub->set_pool(ch.pool.get());
+    return {};
   }
 
   // Wires publisher -> subscriber: in-line, through the subscriber's shared control rings, or

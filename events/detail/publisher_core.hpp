@@ -65,6 +65,9 @@ class PublisherCore {
   ProducerCounters& counters() noexcept { return counters_; }
   const ProducerCounters& counters() const noexcept { return counters_; }
 
+  // cp: the type's mempool, created with its first subscriber; set before the first route.
+  void set_pool(rte_mempool* pool) noexcept { pool_ = pool; }
+
   // cp: the subscriber's sources must already be published. Returns false when full.
   bool add_route(const Route<E>& r) noexcept {
     const uint32_t n = route_count_.load(std::memory_order_relaxed);
@@ -496,7 +499,7 @@ class PublisherCore {
   const SystemShared& sys_;
   const ProducerId producer_;
   const Format format_;
-  rte_mempool* const pool_;
+  rte_mempool* pool_;  // null until the type has a subscriber (route_count_ publishes it)
 
   // ---- route table: cp: append (release), producer: ro
   std::array<Route<E>, kMaxSubscribers> routes_{};

@@ -3,6 +3,7 @@
 // (Lifecycle, cross-thread and per-option tests: fabric_lifecycle_test.cpp.)
 
 #include <rte_lcore.h>
+#include <rte_mempool.h>
 
 #include <algorithm>
 #include <atomic>
@@ -239,6 +240,38 @@ TYPED_TEST(FabricTest, NoSubscriber_EventIsFilteredNotEnqueued) {
   EXPECT_EQ(m.published, 1u);
   EXPECT_EQ(m.filtered, 1u);
   EXPECT_EQ(m.pool_in_use, 0u);
+  this->expect_invariant(m);
+}
+
+unsigned mempool_count() {
+  unsigned n = 0;
+  rte_mempool_walk([](rte_mempool*, void* arg) { ++*static_cast<unsigned*>(arg); }, &n);
+  return n;
+}
+
+// A pool type costs no memory until someone consumes it (a mempool is written in full when it
+// is created); a publisher made before its first subscriber then delivers through the new pool.
+TYPED_TEST(FabricTest, PoolType_HasNoMempoolUntilSubscribed_ThenLatePublisherDelivers) {
+  const unsigned before = mempool_count();
+  auto sys = this->make(this->builder());
+  auto pub = sys.template create_publisher<BigEvent>(kProducer);
+  EXPECT_EQ(pub->publish(BigEvent{1, {}}).value(), 0u);
+  EXPECT_EQ(mempool_count(), before) << "a type without subscribers has no mempool";
+  auto sub = sys.template subscribe<BigEvent>();
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(mempool_count(), before + 1);
+  auto other = sys.template subscribe<BigEvent>();
+  ASSERT_TRUE(other);
+  EXPECT_EQ(mempool_count(), before + 1) << "one mempool per type";
+  EXPECT_EQ(pub->publish(BigEvent{2, {}}).value(), 2u);
+  EXPECT_EQ(sys.template metrics_of<BigEvent>().pool_in_use, 1u);  // shared by both
+  uint64_t seq = 0;
+  EXPECT_EQ(sub->poll(10, [&](const BigEvent& e) { seq = e.seq; }), 1u);
+  EXPECT_EQ(seq, 2u);
+  EXPECT_EQ(other->poll(10, [](const BigEvent&) {}), 1u);
+  const auto m = sys.template metrics_of<BigEvent>();
+  EXPECT_EQ(m.pool_in_use, 0u);
+  EXPECT_EQ(m.filtered, 1u);
   this->expect_invariant(m);
 }
 
