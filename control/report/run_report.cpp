@@ -311,9 +311,7 @@ bool stream_order(const StreamEnded* a, const StreamEnded* b) {
 
 RunReport::RunReport(bool keep_records) : keep_(keep_records) {
   if (!keep_) return;
-  calls_.reserve(1 << 14);
   call_index_.reserve(1 << 14);
-  streams_.reserve(1 << 14);
 }
 
 RunReport::~RunReport() {

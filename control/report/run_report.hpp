@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <optional>
 #include <string>
@@ -78,9 +79,11 @@ class RunReport final : public EventConsumer {
   uint64_t final_calls_ = 0;    // calls whose final record arrived (counting mode)
   uint64_t ended_streams_ = 0;  // (counting mode)
   std::map<std::string_view, uint64_t> results_;  // final calls by result (counting mode)
-  std::vector<planes::signaling::CallRecord> calls_;  // one per call instance, latest record
+  // Deques: growing never moves the records already held (a vector's doubling copied every
+  // call record again and again on the control consumer, which the lcores then waited on).
+  std::deque<planes::signaling::CallRecord> calls_;  // one per call instance, latest record
   std::unordered_map<CallKey, std::size_t, CallKeyHash> call_index_;
-  std::vector<planes::media::StreamEnded> streams_;
+  std::deque<planes::media::StreamEnded> streams_;
   uint64_t registration_requests_ = 0;
   std::map<uint16_t, uint64_t> registration_responses_;
   std::string path_;

@@ -130,11 +130,9 @@ Probes probe_lengths(const CallTable& t) {
   Probes p;
   std::size_t n = 0;
   std::size_t sum = 0;
-  const std::size_t mask = t.capacity() - 1;
   for (std::size_t i = 0; i < t.capacity(); ++i) {
-    const CallRecord& r = t.at(i);
-    if (r.empty()) continue;
-    const std::size_t len = ((i - (r.key_hash & mask)) & mask) + 1;
+    if (t.at(i).empty()) continue;
+    const std::size_t len = t.probe_length(i);
     p.max = std::max(p.max, len);
     sum += len;
     ++n;
@@ -155,7 +153,7 @@ TEST(CallTableFlood, GeneratedCallIds_AllCollideUnderTheOldHash) {
 
 // Inserts `ids`, checks every one is found again, returns the probe lengths.
 Probes flood(const std::vector<std::string>& ids) {
-  CallTable table(16384);  // 32768 slots, load 0.25 after the flood
+  CallTable table(16384);  // 32768 index entries, load 0.25 after the flood
   std::set<uint64_t> hashes;
   for (const auto& id : ids) {
     const uint64_t h = hash_call_id(id);
