@@ -1,7 +1,10 @@
 #pragma once
-// RxPoller: the first step of a worker lcore loop — rx_burst, RX time, L2-L4 parse, classify,
-// count, hand the packet to the planes (Handler, chosen at compile time), then free the burst
-// (monitor) or transmit it on the paired port (forward).
+// RxPoller: the first step of a worker lcore loop, per rx queue:
+//   1. rx_burst (or the frames a paced replay held back), then ReplayPacer::due when paced
+//      (replay_pacer.hpp);
+//   2. per frame: RX time, L2-L4 parse, IP reassembly, HEP, classify, count, hand the packet to
+//      the planes (Handler, chosen at compile time);
+//   3. finish_burst (forward_tx.hpp): free the burst (monitor) or send it on (forward).
 //
 // Handler must provide:
 //   bool is_learned_media(const dataplane::ParsedPacket&) noexcept;  // SDP-learned endpoint?
@@ -14,7 +17,6 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include <algorithm>
 #include <array>
 #include <atomic>
 #include <span>
@@ -24,34 +26,13 @@
 #include "dataplane/packet_parser.hpp"
 #include "dataplane/poller.hpp"
 #include "dataplane/reassembly.hpp"
-#include "dataplane/rx_clock.hpp"
 #include "planes/transport/classifier.hpp"
+#include "planes/transport/forward_tx.hpp"
+#include "planes/transport/rx_queue.hpp"
 #include "planes/transport/transport_counters.hpp"
 
 namespace rv::planes::transport {
 
-inline constexpr uint16_t kMaxBurst = 512;
-
-struct RxQueue {
-  uint16_t port_id = 0;
-  uint16_t queue_id = 0;
-  dataplane::LinkType link = dataplane::LinkType::kEthernet;
-  dataplane::RxClock clock;
-  int32_t tx_port = -1;  // forward mode: the paired port; -1 = monitor (free after inspection)
-  uint16_t tx_queue = 0;
-  // Replay at capture speed (--speed realtime): frames are released when the wall clock since
-  // the first frame reaches their capture offset; frames read early wait in `pending`. A jump
-  // in capture time of more than pace_max_gap_ns from the last frame released (a far-future
-  // timestamp, a long silence, a clock stepped back) is not waited for: the pace restarts at
-  // that frame, counted in TransportCounters::pace_gaps_skipped.
-  bool paced = false;
-  uint64_t pace_origin_ns = 0;   // capture time of the first frame (0 = not started)
-  uint64_t pace_origin_tsc = 0;  // TSC when the first frame was released
-  uint64_t pace_last_ns = 0;     // capture time of the last frame released
-  uint64_t pace_max_gap_ns = 5'000'000'000ull;
-  uint16_t pending_count = 0;
-  std::array<rte_mbuf*, kMaxBurst> pending{};
-};
 // Multi-segment frames (jumbo frames, reassembled datagrams) are copied here to be parsed.
 inline constexpr std::size_t kScratchBytes = dataplane::kMaxReassembledFrame;
 
@@ -73,7 +54,7 @@ class RxPoller final : public dataplane::Poller {
         counters_(counters) {}
 
   ~RxPoller() override {
-    for (auto& q : queues_) rte_pktmbuf_free_bulk(q.pending.data(), q.pending_count);
+    for (auto& q : queues_) q.pacer.drop_pending();
   }
   RxPoller(const RxPoller&) = delete;
   RxPoller& operator=(const RxPoller&) = delete;
@@ -97,40 +78,11 @@ class RxPoller final : public dataplane::Poller {
   }
 
  private:
-  // Paced replay: how many of bufs[0, n) are due now; the rest move to q.pending.
-  uint16_t due(RxQueue& q, rte_mbuf** bufs, uint16_t n, uint64_t now_tsc) noexcept {
-    for (uint16_t i = 0; i < n; ++i) {
-      const uint64_t ts = q.clock.stamp(bufs[i], now_tsc);
-      const bool jump = q.pace_origin_ns != 0 && (ts > q.pace_last_ns + q.pace_max_gap_ns ||
-                                                  ts + q.pace_max_gap_ns < q.pace_last_ns);
-      if (q.pace_origin_ns == 0 || jump) {
-        if (jump) counters_.pace_gaps_skipped.add();
-        q.pace_origin_ns = ts;
-        q.pace_origin_tsc = now_tsc;
-        q.pace_last_ns = ts;
-      }
-      const uint64_t offset = ts > q.pace_origin_ns ? ts - q.pace_origin_ns : 0;
-      if (q.pace_origin_tsc + q.clock.ns_to_tsc(offset) > now_tsc) {
-        q.pending_count = static_cast<uint16_t>(n - i);
-        std::copy(bufs + i, bufs + n, q.pending.begin());
-        return i;
-      }
-      q.pace_last_ns = std::max(q.pace_last_ns, ts);
-    }
-    return n;
-  }
-
   uint16_t poll_queue(RxQueue& q, uint64_t now_tsc) noexcept {
     std::array<rte_mbuf*, kMaxBurst> bufs;
-    uint16_t n = 0;
-    if (q.pending_count != 0) {
-      n = q.pending_count;
-      std::copy_n(q.pending.begin(), n, bufs.begin());
-      q.pending_count = 0;
-    } else {
-      n = rte_eth_rx_burst(q.port_id, q.queue_id, bufs.data(), burst_);
-    }
-    if (n != 0 && q.paced) n = due(q, bufs.data(), n, now_tsc);
+    uint16_t n = q.pacer.take_pending(bufs.data());
+    if (n == 0) n = rte_eth_rx_burst(q.port_id, q.queue_id, bufs.data(), burst_);
+    if (n != 0 && q.paced) n = q.pacer.due(q.clock, bufs.data(), n, now_tsc, counters_.pace_gaps_skipped);
     if (n == 0) return 0;
     for (uint16_t i = 0; i < n; ++i) {
       if (i + 1 < n) rte_prefetch0(rte_pktmbuf_mtod(bufs[i + 1], void*));
@@ -138,17 +90,7 @@ class RxPoller final : public dataplane::Poller {
     }
     if (reassembler_ != nullptr) reassembler_->flush();
     handler_.on_burst_end();
-    if (q.tx_port < 0) {
-      rte_pktmbuf_free_bulk(bufs.data(), n);
-      return n;
-    }
-    const uint16_t sent =
-        rte_eth_tx_burst(static_cast<uint16_t>(q.tx_port), q.tx_queue, bufs.data(), n);
-    counters_.tx_frames.add(sent);
-    if (sent < n) {
-      counters_.tx_dropped.add(n - sent);
-      rte_pktmbuf_free_bulk(bufs.data() + sent, n - sent);
-    }
+    finish_burst(q, bufs.data(), n, counters_);
     return n;
   }
 

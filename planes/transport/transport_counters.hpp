@@ -30,7 +30,7 @@ struct alignas(64) TransportCounters {
   // Datagrams to a HEP port (dataplane.hep_ports), by decode outcome: ok, or why not.
   std::array<dataplane::Counter, dataplane::kHepStatusCount> hep;  // dp: wo, cp: ro
   dataplane::Counter pace_gaps_skipped;     // dp: wo, cp: ro — paced replay: capture-time jumps
-                                             // beyond pace_max_gap_ns not waited for
+                                             // beyond ReplayPacer::kMaxGapNs not waited for
 };
 
 }  // namespace rv::planes::transport
