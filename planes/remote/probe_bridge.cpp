@@ -158,9 +158,11 @@ void ProbeBridge::seal_locked(Kind k) {
   p.batch.set_seq(seq);
   p.batch.set_run(run_);
   p.batch.set_sent_unix_ns(unix_ns());
-  Sealed s{k, seal(p.batch, Compression::kZstd), p.events, false, {}};
-  counters_.bytes_raw.fetch_add(p.batch.ByteSizeLong(), std::memory_order_relaxed);
-  counters_.bytes_wire.fetch_add(s.bytes.size(), std::memory_order_relaxed);
+  std::size_t raw = 0;
+  Sealed s{k, std::make_shared<const std::string>(seal(p.batch, Compression::kZstd, 1, &raw)),
+           p.events, false, {}};
+  counters_.bytes_raw.fetch_add(raw, std::memory_order_relaxed);
+  counters_.bytes_wire.fetch_add(s.bytes->size(), std::memory_order_relaxed);
   counters_.batches_sealed.fetch_add(1, std::memory_order_relaxed);
   outbox_.emplace(seq, std::move(s));
   p.batch.Clear();
@@ -179,7 +181,7 @@ std::size_t ProbeBridge::poll() {
   struct Out {
     uint64_t seq;
     const std::string* subject;
-    std::string bytes;
+    std::shared_ptr<const std::string> bytes;
   };
   std::vector<Out> out;
   {
@@ -206,8 +208,8 @@ std::size_t ProbeBridge::poll() {
     jsPubOptions po;
     jsPubOptions_Init(&po);
     po.MsgId = id.c_str();
-    const natsStatus s = js_PublishAsync(link_->jetstream(), o.subject->c_str(), o.bytes.data(),
-                                         static_cast<int>(o.bytes.size()), &po);
+    const natsStatus s = js_PublishAsync(link_->jetstream(), o.subject->c_str(), o.bytes->data(),
+                                         static_cast<int>(o.bytes->size()), &po);
     counters_.publishes.fetch_add(1, std::memory_order_relaxed);
     if (s != NATS_OK) {  // not sent: publish again on a later poll
       std::lock_guard lock(mu_);

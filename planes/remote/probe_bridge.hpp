@@ -101,7 +101,7 @@ class ProbeBridge {
   };
   struct Sealed {
     Kind kind;
-    std::string bytes;
+    std::shared_ptr<const std::string> bytes;  // shared with a publish in progress
     uint32_t events = 0;
     bool published = false;
     std::chrono::steady_clock::time_point sent;

@@ -18,6 +18,12 @@ std::string_view address_bytes(const dataplane::IpAddress& a) noexcept {
   return {p, a.family == dataplane::L3Proto::kIpv6 ? 16u : 4u};
 }
 
+// Assigns into the field's string: a cleared message keeps its memory, so no allocation.
+void put_address(std::string* dst, const dataplane::IpAddress& a) {
+  const std::string_view b = address_bytes(a);
+  dst->assign(b.data(), b.size());
+}
+
 dataplane::IpAddress address_from(const std::string& b) noexcept {
   if (b.size() == 16) return dataplane::IpAddress::v6(reinterpret_cast<const uint8_t*>(b.data()));
   if (b.size() == 4) return dataplane::IpAddress::v4(reinterpret_cast<const uint8_t*>(b.data()));
@@ -25,9 +31,9 @@ dataplane::IpAddress address_from(const std::string& b) noexcept {
 }
 
 void flow_to(const dataplane::FlowKey& f, wire::Flow& out) {
-  out.set_src(std::string(address_bytes(f.src.addr)));
+  put_address(out.mutable_src(), f.src.addr);
   out.set_src_port(f.src.port);
-  out.set_dst(std::string(address_bytes(f.dst.addr)));
+  put_address(out.mutable_dst(), f.dst.addr);
   out.set_dst_port(f.dst.port);
   out.set_ip_proto(f.ip_proto);
 }
@@ -247,7 +253,7 @@ void to_wire(const signaling::MediaEndpointEvent& e, std::string_view call_id,
              wire::MediaEndpoint& out) {
   out.set_call_id(call_id.data(), call_id.size());
   out.set_timestamp_ns(e.timestamp_ns);
-  out.set_addr(std::string(address_bytes(e.addr)));
+  put_address(out.mutable_addr(), e.addr);
   out.set_port(e.port);
   out.set_media_kind(e.media_kind);
   out.set_direction(e.direction);
@@ -288,22 +294,52 @@ void from_wire(const wire::MediaEndpoint& w, signaling::MediaEndpointEvent& out)
   }
 }
 
-std::string seal(const wire::Batch& b, Compression c, int level) {
-  const std::string raw = b.SerializeAsString();
-  std::string out(kEnvelopeBytes, '\0');
-  std::memcpy(out.data(), kMagic.data(), kMagic.size());
-  out[4] = static_cast<char>(c);
-  put_le32(out.data() + 5, static_cast<uint32_t>(raw.size()));
-  if (c == Compression::kNone) return out + raw;
-  out.resize(kEnvelopeBytes + ZSTD_compressBound(raw.size()));
-  const std::size_t n =
-      ZSTD_compress(out.data() + kEnvelopeBytes, out.size() - kEnvelopeBytes, raw.data(), raw.size(), level);
-  if (ZSTD_isError(n) != 0) {  // cannot happen with a bound-sized buffer; send it raw
-    out.resize(kEnvelopeBytes);
-    out[4] = static_cast<char>(Compression::kNone);
-    return out + raw;
+namespace {
+
+// One compression and one decompression context per thread, reused: a context made per call
+// (ZSTD_compress) allocates and clears its tables every batch.
+struct ZstdContexts {
+  ZSTD_CCtx* c = ZSTD_createCCtx();
+  ZSTD_DCtx* d = ZSTD_createDCtx();
+  ~ZstdContexts() {
+    ZSTD_freeCCtx(c);
+    ZSTD_freeDCtx(d);
   }
-  out.resize(kEnvelopeBytes + n);
+};
+ZstdContexts& zstd() {
+  thread_local ZstdContexts z;
+  return z;
+}
+
+}  // namespace
+
+std::string seal(const wire::Batch& b, Compression c, int level, std::size_t* raw_bytes) {
+  thread_local std::string raw;
+  b.SerializeToString(&raw);
+  if (raw_bytes != nullptr) *raw_bytes = raw.size();
+  std::string out;
+  const std::size_t room = c == Compression::kNone ? raw.size() : ZSTD_compressBound(raw.size());
+  // Sized without zero-filling: every byte kept is written below.
+  out.resize_and_overwrite(kEnvelopeBytes + room, [&](char* o, std::size_t) {
+    std::memcpy(o, kMagic.data(), kMagic.size());
+    o[4] = static_cast<char>(c);
+    put_le32(o + 5, static_cast<uint32_t>(raw.size()));
+    std::size_t n = raw.size();
+    if (c != Compression::kNone) {
+      n = ZSTD_compressCCtx(zstd().c, o + kEnvelopeBytes, room, raw.data(), raw.size(), level);
+      if (ZSTD_isError(n) != 0) return std::size_t{0};  // cannot happen with a bound-sized buffer
+    } else {
+      std::memcpy(o + kEnvelopeBytes, raw.data(), n);
+    }
+    return kEnvelopeBytes + n;
+  });
+  if (out.empty()) {  // compression failed: send it raw
+    out.assign(kMagic.data(), kMagic.size());
+    out.push_back(static_cast<char>(Compression::kNone));
+    out.resize(kEnvelopeBytes);
+    put_le32(out.data() + 5, static_cast<uint32_t>(raw.size()));
+    out += raw;
+  }
   return out;
 }
 
@@ -329,8 +365,11 @@ std::expected<void, DecodeError> unseal(std::span<const uint8_t> msg, wire::Batc
         return std::unexpected(DecodeError::kTooLarge);
       }
       if (content != len) return std::unexpected(DecodeError::kDecompress);
-      scratch.resize(len);
-      const std::size_t n = ZSTD_decompress(scratch.data(), scratch.size(), body.data(), body.size());
+      std::size_t n = 0;
+      scratch.resize_and_overwrite(len, [&](char* o, std::size_t room) {
+        n = ZSTD_decompressDCtx(zstd().d, o, room, body.data(), body.size());
+        return ZSTD_isError(n) != 0 ? 0 : std::min(n, room);
+      });
       if (ZSTD_isError(n) != 0 || n != len) return std::unexpected(DecodeError::kDecompress);
       data = scratch.data();
       size = n;

@@ -67,8 +67,10 @@ void from_wire(const wire::StreamInterval& w, media::StreamInterval& out) noexce
 void from_wire(const wire::StreamEnded& w, media::StreamEnded& out) noexcept;
 void from_wire(const wire::MediaEndpoint& w, signaling::MediaEndpointEvent& out) noexcept;
 
-// Serializes `b` into an envelope (zstd at `level` when compressed).
-std::string seal(const wire::Batch& b, Compression c, int level = 1);
+// Serializes `b` into an envelope (zstd at `level` when compressed); `raw_bytes`, when given,
+// receives the serialized size before compression.
+std::string seal(const wire::Batch& b, Compression c, int level = 1,
+                 std::size_t* raw_bytes = nullptr);
 // Parses an envelope into `out` (reused: its memory is kept between calls).
 std::expected<void, DecodeError> unseal(std::span<const uint8_t> msg, wire::Batch& out);
 
