@@ -361,8 +361,11 @@ ComponentSpec health(Runtime& rt) {
   return c;
 }
 
-// The worst health of the components (the health monitor's checks included), as /health has it.
+// The failed component (the health monitor's checks included, as /health has them), once Live.
+// Before Live a component not started yet reads as failed; systemd bounds that phase with
+// TimeoutStartSec= (its watchdog runs from READY=1 on) and the stop with TimeoutStopSec=.
 std::optional<std::string> health_failure(const Runtime& rt) {
+  if (rt.lifecycle.state() != LifecycleState::kLive) return std::nullopt;
   for (const auto& s : rt.lifecycle.snapshot()) {
     if (s.health.level == HealthLevel::kFailed) return s.name + ": " + s.health.reason;
   }
