@@ -1,9 +1,9 @@
 #include "control/service/bash_completion.hpp"
 
-#include <string>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <string>
 
 #include "config/schema.hpp"
 

@@ -22,7 +22,7 @@ struct CliOptionDoc {
 };
 
 struct CliDoc {
-  std::string summary;  // one line: what rvoipd is
+  std::string summary;                // one line: what rvoipd is
   std::vector<CliOptionDoc> options;  // in the order of --help, hidden options left out
 };
 

@@ -12,7 +12,7 @@ namespace rv::control {
 
 // `sysconfdir`: where the installed config lives (e.g. /etc); `datadir` where the examples,
 // dashboard and alert rules are (e.g. /usr/share).
-std::string render_man_page(const CliDoc& cli, std::string_view version, std::string_view sysconfdir,
-                            std::string_view datadir);
+std::string render_man_page(const CliDoc& cli, std::string_view version,
+                            std::string_view sysconfdir, std::string_view datadir);
 
 }  // namespace rv::control

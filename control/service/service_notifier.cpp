@@ -1,13 +1,13 @@
 #include "control/service/service_notifier.hpp"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <systemd/sd-daemon.h>
+
 #include <condition_variable>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
-
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-#include <systemd/sd-daemon.h>
 
 namespace rv::control {
 namespace {
@@ -81,8 +81,9 @@ void ServiceNotifier::watch(std::stop_token token, const Probe& probe) {
       send("WATCHDOG=1");
       pings_.fetch_add(1, std::memory_order_relaxed);
     } else if (failure != last_failure) {
-      spdlog::error("health failed ({}): WATCHDOG=1 withheld, systemd's WatchdogSec= will end rvoipd",
-                    *failure);
+      spdlog::error(
+          "health failed ({}): WATCHDOG=1 withheld, systemd's WatchdogSec= will end rvoipd",
+          *failure);
     }
     last_failure = failure;
     const std::string status = failure ? "health failed: " + *failure : probe.status();

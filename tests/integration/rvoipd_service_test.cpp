@@ -6,7 +6,6 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -99,7 +98,7 @@ class NotifySocket {
 // rvoipd live on net_null0, started with NOTIFY_SOCKET (and WATCHDOG_USEC when given) in its
 // environment only.
 std::unique_ptr<Child> start_notified(const NotifySocket& sock, uint16_t port,
-                     std::optional<std::string> watchdog_usec) {
+                                      std::optional<std::string> watchdog_usec) {
   setenv("NOTIFY_SOCKET", sock.path().c_str(), 1);
   if (watchdog_usec) setenv("WATCHDOG_USEC", watchdog_usec->c_str(), 1);
   auto child = std::make_unique<Child>(std::vector<std::string>{
@@ -143,7 +142,8 @@ TEST(RvoipdService, WatchdogUsec_SendsWatchdogWhileHealthy) {
   ASSERT_TRUE(code.has_value()) << "rvoipd still running after SIGTERM";
   EXPECT_EQ(*code, 0) << rvoipd->err();
   EXPECT_THAT(sock.all(), Not(HasSubstr("health failed"))) << "net_null0 runs healthy";
-  EXPECT_THAT(rvoipd->err() + rvoipd->out(), HasSubstr("systemd watchdog: WATCHDOG=1 every 200 ms"));
+  EXPECT_THAT(rvoipd->err() + rvoipd->out(),
+              HasSubstr("systemd watchdog: WATCHDOG=1 every 200 ms"));
 }
 
 TEST(RvoipdService, NoNotifySocket_RunsAsBefore) {
