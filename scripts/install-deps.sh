@@ -8,6 +8,7 @@ packages=(
   build-essential
   clang-16
   curl
+  debhelper
   dpdk
   dpdk-dev
   g++
