@@ -130,6 +130,15 @@ def check_man(dest):
     for needed in [r"\-\-print\-default\-config", "dataplane.workers", "SIGHUP", "WATCHDOG_USEC",
                    f"{etc}/rvoipd/rvoipd.yaml"]:
         expect(needed in text, f"man page does not mention {needed}")
+    # Every option of --help and every config key (as the completion lists them) is documented.
+    binary = installed(dest, f"{bindir}/rvoipd")
+    for opt in re.findall(r"^\s+(?:-\w,)?(--[\w-]+)", run([binary, "--help"]).stdout, re.M):
+        expect(opt.replace("-", r"\-") in text, f"man page does not document {opt}")
+    with open(installed(dest, f"{datadir}/bash-completion/completions/rvoipd")) as f:
+        keys = re.search(r'keys="([^"]*)"', f.read())
+    expect(keys and len(keys.group(1).split()) > 50, "completion lists no config keys")
+    for key in (keys.group(1).split() if keys else []):
+        expect(f"\\fB{key[:-1]}\\fR = " in text, f"man page does not document {key[:-1]}")
     if shutil.which("groff"):
         r = run(["groff", "-man", "-Tutf8", "-ww", "-z", page])
         expect(r.returncode == 0 and not r.stderr.strip(), f"groff warns on the man page: {r.stderr}")
