@@ -8,10 +8,13 @@ packages=(
   build-essential
   clang-16
   curl
+  debhelper
   dpdk
   dpdk-dev
   g++
   googletest
+  groff-base
+  iproute2
   libbenchmark-dev
   libboost-dev
   libcivetweb-dev
@@ -28,10 +31,12 @@ packages=(
   libpcap-dev
   libprotobuf-dev
   libspdlog-dev
+  libsystemd-dev
   libssl-dev
   libtbb-dev
   libzstd-dev
   libyaml-cpp-dev
+  man-db
   meson
   nats-server
   ninja-build
@@ -44,6 +49,7 @@ packages=(
   python3-jsonschema
   python3-scapy
   sip-tester
+  systemd
   tcpdump
   tshark
 )

@@ -100,6 +100,7 @@ void control_loop(Runtime& rt) {
 // Stops every component and every task; the exit code of the run.
 int shut_down(Runtime& rt, bool ran) {
   rt.ran = ran;
+  rt.service.stopping(ran ? "stopping: draining the lcores, flushing outputs" : "stopping");
   const auto cfg = rt.config.get();
   const auto budget = std::chrono::milliseconds(cfg->control.shutdown_timeout_ms);
   rt.lifecycle.set_stop_timeout(budget);
@@ -126,11 +127,15 @@ int run(const CliOptions& o, const config::Config& cfg, const RunPlan& plan) {
   }
   if (auto r = rt.lifecycle.start(); !r) {
     spdlog::error("{}", r.error().to_string());
+    rt.service.status("start failed: " + r.error().to_string());
     (void)shut_down(rt, false);  // the lifecycle rolled back; this reaps the tasks
     return kExitRuntime;
   }
-  spdlog::info("running: {} port(s), {} worker lcore(s), {}", rt.app->ports().size(),
-               rt.app->shards().size(), plan.captures.empty() ? "live" : "replay");
+  const std::string running =
+      fmt::format("running: {} port(s), {} worker lcore(s), {}", rt.app->ports().size(),
+                  rt.app->shards().size(), plan.captures.empty() ? "live" : "replay");
+  spdlog::info("{}", running);
+  rt.service.ready(running);  // Live: every component started
   control_loop(rt);
   return shut_down(rt, true);
 }

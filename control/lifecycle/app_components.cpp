@@ -361,6 +361,43 @@ ComponentSpec health(Runtime& rt) {
   return c;
 }
 
+// The failed component (the health monitor's checks included, as /health has them), once Live.
+// Before Live a component not started yet reads as failed; systemd bounds that phase with
+// TimeoutStartSec= (its watchdog runs from READY=1 on) and the stop with TimeoutStopSec=.
+std::optional<std::string> health_failure(const Runtime& rt) {
+  if (rt.lifecycle.state() != LifecycleState::kLive) return std::nullopt;
+  for (const auto& s : rt.lifecycle.snapshot()) {
+    if (s.health.level == HealthLevel::kFailed) return s.name + ": " + s.health.reason;
+  }
+  return std::nullopt;
+}
+
+std::string service_status(const Runtime& rt) {
+  const auto state = rt.lifecycle.state();
+  const auto evaluation = rt.health ? rt.health->last() : HealthEvaluation{};
+  if (state != LifecycleState::kLive || evaluation.status == HealthLevel::kOk) {
+    return fmt::format("{}: {} port(s), {} worker lcore(s)", to_string(state),
+                       rt.app ? rt.app->ports().size() : 0, rt.app ? rt.app->shards().size() : 0);
+  }
+  return fmt::format("{}, {}: {}", to_string(state), to_string(evaluation.status),
+                     evaluation.summary());
+}
+
+ComponentSpec service(Runtime& rt) {
+  ComponentSpec c;
+  c.name = "service";
+  c.depends_on = {"health", "tasks"};
+  c.start = [&rt]() -> Result<void> {
+    return rt.service.start_watchdog(
+        rt.tasks, {[&rt] { return health_failure(rt); }, [&rt] { return service_status(rt); }});
+  };
+  c.stop = [&rt]() -> Result<void> {
+    if (rt.service.stop_watchdog(rt.tasks, stop_budget(rt))) return {};
+    return make_error(ErrorCode::kTimeout, "the watchdog task did not stop");
+  };
+  return c;
+}
+
 }  // namespace
 
 Result<void> add_components(Runtime& rt) {
@@ -374,6 +411,7 @@ Result<void> add_components(Runtime& rt) {
   specs.push_back(lcores(rt));
   specs.push_back(reloader(rt));
   specs.push_back(health(rt));
+  specs.push_back(service(rt));
   if (cfg->deployment.mode != "monolithic") specs.push_back(remote(rt));
   for (auto& s : specs) {
     if (auto r = rt.lifecycle.add(std::move(s)); !r) return r;

@@ -16,12 +16,14 @@
 //              them (final call and stream events) and joins
 //   health     depends on lcores, tasks; evaluates heartbeats, rings and drops periodically
 //   reloader   depends on dataplane, tasks; SIGHUP and file changes -> validated hot reload
+//   service    depends on health, tasks; the systemd watchdog task (control/service/
+//              service_notifier.hpp): WATCHDOG=1 while no component's health is failed
 //   remote     deployment.mode probe|analyzer (control/outputs/federation.hpp); a probe's
 //              output depends on it (the bridge flushes after the output drained into it); an
 //              analyzer's depends on lcores and output (it stops feeding them first)
 //
 // Levels on a typical run: {dataplane, tasks} {report, reloader} {output} {lcores} {health}
-// {admin}; stop runs in reverse (admin first, dataplane last).
+// {admin, service}; stop runs in reverse (admin first, dataplane last).
 //
 // Control-plane only.
 
@@ -44,6 +46,7 @@
 #include "control/outputs/notice_log.hpp"
 #include "control/report/progress.hpp"
 #include "control/report/run_report.hpp"
+#include "control/service/service_notifier.hpp"
 #include "control/lifecycle/running_config.hpp"
 #include "control/lifecycle/task_manager.hpp"
 
@@ -82,6 +85,7 @@ struct Runtime {
   std::unique_ptr<ControlOutput> output;
   std::unique_ptr<HealthMonitor> health;     // tasks below use these: declared before them
   std::unique_ptr<ConfigReloader> reloader;
+  ServiceNotifier service;                   // systemd: READY, STOPPING, STATUS, WATCHDOG
   TaskManager tasks;
   LifecycleManager lifecycle;
 };
