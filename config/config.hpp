@@ -22,6 +22,7 @@ struct DataplaneConfig {
   std::string replay_speed = "max";     // max | realtime (replay at the capture's pace)
   bool hugepages = false;               // false: --no-huge --no-shconf (tests, laptops)
   uint32_t memory_mb = 512;             // EAL memory when hugepages are off
+  std::string file_prefix;              // EAL --file-prefix; empty = rvoipd-<admin port> (or -<pid>)
   uint32_t rx_queues = 1;               // per port; RSS on IP/UDP when > 1
   uint32_t rx_descriptors = 1024;
   uint32_t tx_descriptors = 1024;

@@ -154,6 +154,7 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(list_field("dataplane.eal_args", "extra EAL arguments, appended after the generated ones", false, RV_GET(dataplane.eal_args)));
   s.push_back(string_field("dataplane.replay_speed", "replay (--pcap) pace: max (as fast as the lcore goes) or realtime (the capture's own timing)", false, {"max", "realtime"}, RV_GET(dataplane.replay_speed)));
   s.push_back(bool_field("dataplane.hugepages", "use hugepages; false runs the EAL with --no-huge --no-shconf", false, RV_GET(dataplane.hugepages)));
+  s.push_back(string_field("dataplane.file_prefix", "EAL --file-prefix: names this instance's DPDK runtime directory, shared memory files and telemetry socket; empty = rvoipd-<port of control.metrics_listen>, or rvoipd-<pid> with metrics disabled; a --file-prefix in the EAL arguments wins", false, {}, RV_GET(dataplane.file_prefix)));
   s.push_back(uint_field("dataplane.memory_mb", "EAL memory in MiB when hugepages are off", false, 64, 65536, RV_GET(dataplane.memory_mb)));
   s.push_back(uint_field("dataplane.rx_queues", "RX queues per port (RSS on IP/UDP when more than one)", false, 1, 64, RV_GET(dataplane.rx_queues)));
   s.push_back(uint_field("dataplane.rx_descriptors", "RX ring descriptors per queue", false, 64, 32768, RV_GET(dataplane.rx_descriptors)));

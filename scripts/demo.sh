@@ -21,11 +21,16 @@ echo "== JSON report: $report (calls and streams below)"
 /usr/bin/python3 - "$report" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
+
+def show(v, fmt="{}"):
+    """A report value for a person: '-' where the report has null (not known)."""
+    return "-" if v is None else fmt.format(v)
+
 for c in r["calls"]:
-    print(f"  call {c['call_id']}: {c['result']} (state {c['state']}, final {c['final_code']}, "
-          f"setup {c['setup_ms']} ms, {len(c['streams'])} streams)")
+    print(f"  call {c['call_id']}: {c['result']} (state {c['state']}, final {show(c['final_code'])}, "
+          f"setup {show(c['setup_ms'])} ms, {len(c['streams'])} streams)")
 for s in r["streams"]:
-    print(f"  stream {s['src']} -> {s['dst']} {s['ssrc']} {s['codec']}: {s['packets']} pkts, "
-          f"lost {s['lost']}, jitter mean/max {s['jitter_mean_ms']:.3f}/{s['jitter_max_ms']:.3f} ms, "
-          f"MOS {s['mos']:.2f}")
+    print(f"  stream {s['src']} -> {s['dst']} {s['ssrc']} {show(s['codec'])}: {s['packets']} pkts, "
+          f"lost {s['lost']}, jitter mean/max {show(s['jitter_mean_ms'], '{:.3f}')}/"
+          f"{show(s['jitter_max_ms'], '{:.3f}')} ms, MOS {show(s['mos'], '{:.2f}')}")
 PY

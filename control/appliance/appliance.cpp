@@ -4,7 +4,10 @@
 #include <rte_eal.h>
 #include <rte_lcore.h>
 
+#include <unistd.h>
+
 #include <bit>
+#include <charconv>
 #include <chrono>
 #include <thread>
 
@@ -12,6 +15,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "control/logging/dpdk_log.hpp"
+#include "control/logging/logging.hpp"
 #include "dataplane/core_plan.hpp"
 #include "dataplane/eal.hpp"
 #include "dataplane/rx_clock.hpp"
@@ -64,6 +69,18 @@ Result<std::string> plan_lcores(const config::DataplaneConfig& cfg) {
   return dataplane::default_lcores(cfg.workers, cpus);
 }
 
+// The admin (metrics) port, 0 when the admin server is off: it tells instances on a host apart.
+uint16_t admin_port(const config::ControlConfig& c) {
+  if (!c.metrics_enabled) return 0;
+  const auto colon = c.metrics_listen.rfind(':');
+  if (colon == std::string::npos) return 0;
+  unsigned port = 0;
+  const auto* first = c.metrics_listen.data() + colon + 1;
+  const auto* last = c.metrics_listen.data() + c.metrics_listen.size();
+  const auto [p, ec] = std::from_chars(first, last, port);
+  return ec == std::errc{} && p == last && port <= 65535 ? static_cast<uint16_t>(port) : 0;
+}
+
 Result<dataplane::EalPlan> eal_plan(const config::Config& cfg, const RunPlan& plan) {
   dataplane::EalPlan e;
   for (std::size_t i = 0; i < plan.captures.size(); ++i) {
@@ -82,7 +99,19 @@ Result<dataplane::EalPlan> eal_plan(const config::Config& cfg, const RunPlan& pl
   if (!lcores) return std::unexpected(lcores.error());
   e.lcores = *lcores;
   e.user_args = plan.eal_args;
+  e.file_prefix = dataplane::instance_file_prefix(cfg.dataplane.file_prefix,
+                                                  admin_port(cfg.control), static_cast<int>(getpid()));
   return e;
+}
+
+// Where this instance's DPDK state lives, so an operator running several on one host finds each.
+void log_eal_instance(const std::vector<std::string>& args) {
+  const std::string prefix = dataplane::file_prefix_of(args);
+  const std::string socket = dataplane::telemetry_socket_path(args);
+  component_logger("eal")->info(
+      "EAL file prefix '{}', runtime dir {}, telemetry socket {}{}", prefix,
+      rte_eal_get_runtime_dir(), socket.empty() ? "none (--no-telemetry)" : socket,
+      socket.empty() ? "" : fmt::format(" (dpdk-telemetry.py -f {})", prefix));
 }
 
 }  // namespace
@@ -94,7 +123,9 @@ Result<std::unique_ptr<Appliance>> Appliance::create(const config::Config& cfg,
   auto ep = eal_plan(cfg, plan);
   if (!ep) return std::unexpected(ep.error());
   const auto args = dataplane::build_eal_args(cfg.dataplane, *ep);
+  if (!route_dpdk_log_to_spdlog()) spdlog::warn("DPDK log lines go to stderr: no log stream");
   if (auto r = dataplane::init_eal(args); !r) return std::unexpected(r.error());
+  log_eal_instance(args);
   a->eal_ready_ = true;
   if (rte_lcore_count() < 2) {
     return make_error(ErrorCode::kInvalidArgument,

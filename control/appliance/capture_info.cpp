@@ -30,8 +30,8 @@ Result<CaptureInfo> inspect_capture(const std::string& path) {
   const std::string why = rc == PCAP_ERROR ? pcap_geterr(p) : "";
   pcap_close(p);
   if (rc == PCAP_ERROR) {
-    return make_error(ErrorCode::kIo, fmt::format("capture {} is damaged after {} frames: {}",
-                                                  path, info.frames, why));
+    info.truncated = true;
+    info.damage = why;
   }
   switch (info.link) {
     case dataplane::LinkType::kEthernet:
@@ -51,6 +51,12 @@ Result<CaptureInfo> inspect_capture(const std::string& path) {
                                     path, dlt, pcap_datalink_val_to_name(dlt) ? pcap_datalink_val_to_name(dlt) : "?"));
   }
   return info;
+}
+
+std::string truncation_warning(const CaptureInfo& info) {
+  return fmt::format("capture {} is cut short or damaged after {} frames ({}); replaying those {} "
+                     "frames, as tshark reads them", info.path, info.frames, info.damage,
+                     info.frames);
 }
 
 }  // namespace rv::control

@@ -159,6 +159,9 @@ int run_app(const CliOptions& o) {
     std::cerr << "rvoipd: " << log.error().to_string() << "\n";
     return kExitUsage;
   }
+  for (const auto& c : *captures) {
+    if (c.truncated) component_logger("replay")->warn("{}", truncation_warning(c));
+  }
   install_signal_handlers();
   const int code = run(o, *cfg, RunPlan{*captures, o.eal_args});
   shutdown_logging();

@@ -126,6 +126,9 @@ void ConfigReloader::run(std::stop_token token, int inotify_fd) {
     }
     if (take_reload_request()) {
       pending = false;  // SIGHUP reloads the same file now; a pending change is covered by it
+      // SIGHUP is also logrotate's "reopen your log": first the file, so the reload's lines
+      // land in the new one.
+      if (auto r = reopen_log_file(); !r) component_logger("config")->error("{}", r.error().message());
       (void)reload("SIGHUP");
     } else if (pending && Clock::now() >= due) {
       pending = false;

@@ -3,7 +3,8 @@
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/details/file_helper.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -16,8 +17,42 @@ namespace {
 
 constexpr std::size_t kQueueRecords = 8192;
 
+// A file sink that reopens its path on request (logrotate renames the file, then sends SIGHUP):
+// appends, as spdlog's basic_file_sink does, and creates the file anew when it was moved away.
+class ReopenableFileSink final : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  explicit ReopenableFileSink(const std::string& path) : path_(path), file_(open(path)) {}
+  // Thread-safe (the sink's mutex): lines written after it land in the file now at the path.
+  // Throws spdlog_ex when the path cannot be opened; the old file then stays in use.
+  void reopen() {
+    auto fresh = open(path_);
+    std::lock_guard lock(mutex_);
+    file_->flush();
+    file_.swap(fresh);
+  }
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    file_->write(formatted);
+  }
+  void flush_() override { file_->flush(); }
+
+ private:
+  static std::unique_ptr<spdlog::details::file_helper> open(const std::string& path) {
+    auto f = std::make_unique<spdlog::details::file_helper>();
+    f->open(path, false);  // append
+    return f;
+  }
+
+  std::string path_;
+  std::unique_ptr<spdlog::details::file_helper> file_;  // guarded by mutex_
+};
+
 std::mutex g_mu;
 spdlog::sink_ptr g_sink;  // guarded by g_mu; null before setup_logging()
+std::shared_ptr<ReopenableFileSink> g_file_sink;  // guarded by g_mu; null unless output is a file
 
 // %j: the message as the inside of a JSON string.
 class JsonMessageFlag final : public spdlog::custom_flag_formatter {
@@ -68,13 +103,15 @@ std::shared_ptr<spdlog::logger> make_logger(const std::string& name, const spdlo
 
 Result<std::shared_ptr<spdlog::logger>> setup_logging(const config::LoggingConfig& cfg) {
   spdlog::sink_ptr sink;
+  std::shared_ptr<ReopenableFileSink> file_sink;
   try {
     if (cfg.output == "stderr") {
       sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
     } else if (cfg.output == "stdout") {
       sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
     } else {
-      sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(cfg.output);
+      file_sink = std::make_shared<ReopenableFileSink>(cfg.output);
+      sink = file_sink;
     }
   } catch (const spdlog::spdlog_ex& e) {
     return make_error(ErrorCode::kIo, fmt::format("logging.output: cannot open {}: {}",
@@ -87,6 +124,7 @@ Result<std::shared_ptr<spdlog::logger>> setup_logging(const config::LoggingConfi
   spdlog::set_default_logger(logger);
   std::lock_guard lock(g_mu);
   g_sink = sink;
+  g_file_sink = file_sink;
   return logger;
 }
 
@@ -114,11 +152,27 @@ Result<void> set_log_level(const std::string& level) {
   return {};
 }
 
+Result<void> reopen_log_file() {
+  std::shared_ptr<ReopenableFileSink> sink;
+  {
+    std::lock_guard lock(g_mu);
+    sink = g_file_sink;
+  }
+  if (!sink) return {};
+  try {
+    sink->reopen();
+  } catch (const spdlog::spdlog_ex& e) {
+    return make_error(ErrorCode::kIo, fmt::format("logging.output: cannot reopen: {}", e.what()));
+  }
+  return {};
+}
+
 void shutdown_logging() {
   spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
   spdlog::shutdown();  // drains the queue and joins the async thread
   std::lock_guard lock(g_mu);
   g_sink.reset();
+  g_file_sink.reset();
   // Anything logged later (static destructors) goes to stderr synchronously.
   spdlog::set_default_logger(
       std::make_shared<spdlog::logger>("rvoipd", std::make_shared<spdlog::sinks::stderr_sink_mt>()));

@@ -27,6 +27,12 @@ std::shared_ptr<spdlog::logger> component_logger(std::string_view component);
 // Applies a level to every logger (hot reload). Error for an unknown level name.
 Result<void> set_log_level(const std::string& level);
 
+// With logging.output a file: closes it and opens the path again (created when logrotate moved
+// the file away), so the lines that follow land in the file now at the path. A no-op for
+// stderr/stdout. Thread-safe; called on SIGHUP. Error when the path cannot be opened: the file
+// open before stays in use.
+Result<void> reopen_log_file();
+
 // Flushes every logger and stops the async thread. Call before the process exits.
 void shutdown_logging();
 

@@ -40,6 +40,11 @@ void collect(const Runtime& rt, MetricsWriter& w) {
   w.gauge("rvoip_control_tasks", "Control-plane tasks running", {}, double(rt.tasks.running()));
   w.counter("rvoip_dataplane_notices_total", "dataplane.notice events (lcore drop reports) received", {},
             double(rt.notice_log ? rt.notice_log->notices() : 0));
+  uint64_t truncated = 0;
+  for (const auto& c : rt.plan.captures) truncated += c.truncated ? 1 : 0;
+  w.counter("rvoip_replay_truncated_captures_total",
+            "Replayed captures cut short or damaged: their complete frames were replayed", {},
+            double(truncated));
   w.counter("rvoip_control_output_events_total", "Plane events the control output handed to its consumers", {},
             double(rt.output ? rt.output->handled() : 0));
 }

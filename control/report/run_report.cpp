@@ -450,6 +450,8 @@ Result<void> RunReport::write(const Appliance& app, const RunInfo& run) {
     kv(w, "frames", c.frames);
     kv(w, "bytes", c.bytes);
     kv_d(w, "duration_s", double(c.last_ns - c.first_ns) / 1e9);
+    key(w, "truncated");
+    w.Bool(c.truncated);
     w.EndObject();
   }
   w.EndArray();
@@ -555,6 +557,12 @@ std::string RunReport::summary(const Appliance& app, const RunInfo& run) const {
   s += fmt::format("  classes   sip {}  rtp {}  rtcp {}  other {}\n", cls(PacketClass::kSip),
                    cls(PacketClass::kRtp), cls(PacketClass::kRtcp), cls(PacketClass::kOther));
   s += fmt::format("  malformed {}\n", malformed);
+  for (const auto& c : run.captures) {
+    if (c.truncated) {
+      s += fmt::format("  truncated {}: {} complete frames replayed, damaged after ({})\n", c.path,
+                       c.frames, c.damage);
+    }
+  }
   std::map<std::string_view, uint64_t> results = results_;
   for (const auto& c : calls_) ++results[to_string(c.result)];
   std::string by_result;

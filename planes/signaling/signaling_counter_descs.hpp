@@ -51,7 +51,9 @@ inline constexpr std::array kSignalingCounterDescs = {
                        "Bytes after Content-Length in a SIP/UDP datagram (ignored)",
                        &SignalingCounters::udp_trailing_bytes),
     dataplane::counter_array<SignalingCounters>(
-        "rvoip_calls_total", "Calls ended, by result",
+        "rvoip_calls_total",
+        "Calls by the outcome of their INVITE, counted once when it is known: answered at the "
+        "2xx, failed at the final error response, cancelled, or timed out (not at the call's end)",
         +[](const SignalingCounters& c) { return std::span<const dataplane::Counter>(c.calls); },
         "result",
         +[](std::size_t i) {

@@ -37,7 +37,8 @@ struct alignas(64) SignalingCounters {
   RelaxedCounter messages;            // SIP messages parsed successfully
   RelaxedCounter udp_trailing_bytes;  // octets after Content-Length in a datagram (ignored)
 
-  // rvoip_calls_total{result}: counted once when a call reaches its result (never in_progress)
+  // rvoip_calls_total{result}: counted once when the INVITE's outcome is known (answered at
+  // the 2xx, not at the BYE; never in_progress)
   std::array<RelaxedCounter, kCallResultCount> calls;
   // rvoip_call_final_responses_total{code}: final response to the call's INVITE, once per call
   // (index = code - 100); the RFC 6076 ASR/NER numerators and 3xx exclusions (README.md)
