@@ -1,6 +1,7 @@
 #include "dataplane/packet_parser.hpp"
 
 #include "dataplane/byte_order.hpp"
+#include "dataplane/sctp_chunks.hpp"
 
 namespace rv::dataplane {
 namespace {
@@ -226,6 +227,28 @@ ParseStatus parse_udp_tunnel(std::span<const uint8_t> f, std::size_t off, bool v
   return ParseStatus::kTunnelNotIp;
 }
 
+// SCTP: ports from the common header; the payload is the chunks, every length checked here so
+// that the planes walk them without counting anything again.
+ParseStatus parse_sctp(std::span<const uint8_t> f, std::size_t l4, std::size_t avail,
+                       ParsedPacket& out) noexcept {
+  if (avail < kSctpCommonHeaderBytes) return ParseStatus::kTruncatedSctp;
+  out.src_port = load_be16(&f[l4]);
+  out.dst_port = load_be16(&f[l4 + 2]);
+  out.payload = f.data() + l4 + kSctpCommonHeaderBytes;
+  out.payload_len = static_cast<uint32_t>(avail - kSctpCommonHeaderBytes);
+  switch (check_sctp_chunks({out.payload, out.payload_len}).status) {
+    case SctpChunkStatus::kOk:
+      return ParseStatus::kOk;
+    case SctpChunkStatus::kTruncatedChunk:
+      return ParseStatus::kTruncatedSctpChunk;
+    case SctpChunkStatus::kBadChunkLength:
+      return ParseStatus::kBadSctpChunkLength;
+    case SctpChunkStatus::kBadDataChunkLength:
+      return ParseStatus::kBadSctpDataChunkLength;
+  }
+  return ParseStatus::kBadSctpChunkLength;
+}
+
 ParseStatus parse_l4(std::span<const uint8_t> f, std::size_t l4, std::size_t end,
                      ParsedPacket& out, const Walk& w) noexcept {
   out.l4_offset = static_cast<uint16_t>(l4);
@@ -258,6 +281,7 @@ ParseStatus parse_l4(std::span<const uint8_t> f, std::size_t l4, std::size_t end
     out.payload_len = static_cast<uint32_t>(avail - hl);
     return ParseStatus::kOk;
   }
+  if (out.ip_proto == kIpProtoSctp) return parse_sctp(f, l4, avail, out);
   return ParseStatus::kOtherL4;
 }
 

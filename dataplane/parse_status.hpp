@@ -12,7 +12,7 @@ enum class ParseStatus : uint8_t {
   kOk = 0,
   // Benign: the frame is well formed but carries nothing the planes parse.
   kNotIp,        // ARP, LLC/STP, LLDP, ...
-  kOtherL4,      // ICMP, SCTP, ... over IP
+  kOtherL4,      // ICMP, ESP, ... over IP
   kIpFragment,   // needs reassembly before L4 can be read
   // Malformed: counted as malformed{reason} and dropped.
   kTruncatedL2,
@@ -50,6 +50,12 @@ enum class ParseStatus : uint8_t {
   // Ethernet or IP (PPP control, MPLS PW associated channel, ERSPAN III non-Ethernet frames,
   // GRE carrying another protocol).
   kTunnelNotIp,
+  // SCTP (dataplane/sctp_chunks.hpp), malformed: a common header cut short, chunk lengths that
+  // do not fit the packet.
+  kTruncatedSctp,
+  kTruncatedSctpChunk,
+  kBadSctpChunkLength,
+  kBadSctpDataChunkLength,
   kCount,
 };
 
@@ -57,7 +63,8 @@ inline constexpr std::size_t kParseStatusCount = static_cast<std::size_t>(ParseS
 inline constexpr ParseStatus kFirstMalformed = ParseStatus::kTruncatedL2;
 
 constexpr bool is_malformed(ParseStatus s) noexcept {
-  return s >= kFirstMalformed && s < ParseStatus::kTunnelNotIp;
+  return (s >= kFirstMalformed && s < ParseStatus::kTunnelNotIp) ||
+         (s >= ParseStatus::kTruncatedSctp && s < ParseStatus::kCount);
 }
 
 constexpr std::string_view to_string(ParseStatus s) noexcept {
@@ -97,6 +104,10 @@ constexpr std::string_view to_string(ParseStatus s) noexcept {
       "bad_geneve_header",
       "too_deep_encapsulation",
       "tunnel_not_ip",
+      "truncated_sctp",
+      "truncated_sctp_chunk",
+      "bad_sctp_chunk_length",
+      "bad_sctp_data_chunk_length",
   };
   const auto i = static_cast<std::size_t>(s);
   return i < kNames.size() ? kNames[i] : std::string_view("unknown");

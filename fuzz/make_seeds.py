@@ -7,7 +7,9 @@ into fuzz/corpus/<harness> with libFuzzer's -merge=1, which keeps only inputs ad
 import logging
 import pathlib
 import struct
+import subprocess
 import sys
+import tempfile
 
 logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
 from scapy.all import IP, IPv6, TCP, UDP, Ether, Raw, fragment, fragment6, IPv6ExtHdrFragment, rdpcap  # noqa
@@ -24,6 +26,12 @@ def chunk(b: bytes) -> bytes:
 
 
 def captures():
+    # SIP over SCTP, WebSocket and TLS (scripts/gen_sip_transports.py).
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([sys.executable, str(ROOT / "scripts/gen_sip_transports.py"), "--out-dir", d],
+                       check=True, stdout=subprocess.DEVNULL)
+        for p in sorted(pathlib.Path(d).glob("*.pcap")):
+            yield "transport_" + p.stem, rdpcap(str(p)), 1
     for p in sorted(list((DATA / "pcaps").glob("*.pcap*")) + list((DATA / "sipp").glob("*.pcap")) +
                     list((DATA / "generated").glob("*.pcap"))):
         pkts = rdpcap(str(p))

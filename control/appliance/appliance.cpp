@@ -268,6 +268,9 @@ TrafficTotals Appliance::totals() const noexcept {
     }
     for (std::size_t i = 0; i < t.hep.size(); ++i) t.hep[i] += c.hep[i].load();
     t.pace_gaps_skipped += c.pace_gaps_skipped.load();
+    t.sip_tls_connections += c.sip_tls_connections.load();
+    t.sip_tls_server_hellos += c.sip_tls_server_hellos.load();
+    t.websocket_upgrades += c.websocket_upgrades.load();
     if (const auto* r = s->reassembler()) {
       for (std::size_t i = 0; i < t.reassembly.size(); ++i) {
         t.reassembly[i] += r->counter(static_cast<dataplane::ReassemblyCounter>(i));

@@ -42,6 +42,9 @@ struct TrafficTotals {
   std::array<uint64_t, dataplane::kReassemblyCounterCount> reassembly{};
   std::array<uint64_t, dataplane::kEncapCount> decapsulated{};  // frames per encapsulation kind
   std::array<uint64_t, dataplane::kHepStatusCount> hep{};  // HEP datagrams by decode outcome
+  uint64_t sip_tls_connections = 0;    // TLS ClientHellos (any TCP port)
+  uint64_t sip_tls_server_hellos = 0;  // TLS ServerHellos (any TCP port)
+  uint64_t websocket_upgrades = 0;     // HTTP upgrades to WebSocket for SIP (any port)
 };
 
 struct LcoreLoad {

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "control/report/json_text.hpp"
+#include "dataplane/sctp_chunks.hpp"
 #include "planes/media/codec.hpp"
 #include "planes/media/stream_report.hpp"
 
@@ -333,7 +334,9 @@ void CdrWriter::write(const CallRecord& r, const Call* c) {
   }
   kv_s(w, "src", planes::media::format_endpoint(r.flow.src));
   kv_s(w, "dst", planes::media::format_endpoint(r.flow.dst));
-  kv_s(w, "transport", r.flow.ip_proto == dataplane::kIpProtoTcp ? "tcp" : "udp");
+  kv_s(w, "transport", r.flow.ip_proto == dataplane::kIpProtoTcp    ? "tcp"
+                       : r.flow.ip_proto == dataplane::kIpProtoSctp ? "sctp"
+                                                                    : "udp");
   kv_opt(w, "start_ts", ts(r.invite_ns));
   kv_opt(w, "ring_ts", ts(r.first_provisional_ns));
   kv_opt(w, "answer_ts", ts(r.answer_ns));

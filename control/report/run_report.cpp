@@ -99,6 +99,12 @@ void packets(Writer& w, const Appliance& app) {
     if (t.hep[i] != 0) kv(w, dataplane::to_string(static_cast<dataplane::HepStatus>(i)), t.hep[i]);
   }
   w.EndObject();
+  key(w, "sip_tls");  // TLS recognised on any TCP port, per connection; nothing is decrypted
+  w.StartObject();
+  kv(w, "connections", t.sip_tls_connections);
+  kv(w, "server_hellos", t.sip_tls_server_hellos);
+  w.EndObject();
+  kv(w, "websocket_connections", t.websocket_upgrades);
   w.EndObject();
 }
 
@@ -134,6 +140,31 @@ void sip(Writer& w, const Appliance& app) {
     const uint64_t n = sum_signaling(app, [i](const auto& c) { return c.malformed[i].load(); });
     if (n != 0) kv(w, to_string(static_cast<SipParseStatus>(i)), n);
   }
+  w.EndObject();
+  key(w, "sctp");  // SIP over SCTP (RFC 4168)
+  w.StartObject();
+  kv(w, "data_chunks", sum_signaling(app, [](const auto& c) { return c.sctp_data_chunks.load(); }));
+  kv(w, "reassembled", sum_signaling(app, [](const auto& c) { return c.sctp_reassembled.load(); }));
+  key(w, "dropped");
+  w.StartObject();
+  for (std::size_t i = 0; i < kSctpDropReasonCount; ++i) {
+    const uint64_t n = sum_signaling(app, [i](const auto& c) { return c.sctp_dropped[i].load(); });
+    if (n != 0) kv(w, to_string(static_cast<SctpDropReason>(i)), n);
+  }
+  w.EndObject();
+  w.EndObject();
+  key(w, "websocket");  // SIP over WebSocket (RFC 7118)
+  w.StartObject();
+  kv(w, "upgrades", sum_signaling(app, [](const auto& c) { return c.ws_upgrades.load(); }));
+  kv(w, "frames", sum_signaling(app, [](const auto& c) { return c.ws_frames.load(); }));
+  kv(w, "messages", sum_signaling(app, [](const auto& c) { return c.ws_messages.load(); }));
+  key(w, "errors");
+  w.StartObject();
+  for (std::size_t i = 0; i < kWsErrorCount; ++i) {
+    const uint64_t n = sum_signaling(app, [i](const auto& c) { return c.ws_errors[i].load(); });
+    if (n != 0) kv(w, to_string(static_cast<WsError>(i)), n);
+  }
+  w.EndObject();
   w.EndObject();
   w.EndObject();
 }

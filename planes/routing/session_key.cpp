@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "dataplane/flow_key.hpp"
+#include "dataplane/sctp_chunks.hpp"
 #include "planes/signaling/call_record.hpp"
 #include "planes/signaling/sip_parser.hpp"
 
@@ -23,7 +24,11 @@ uint64_t conversation_key(const dataplane::ParsedPacket& p, bool pair_ports) noe
 
 uint64_t session_key(transport::PacketClass c, const dataplane::ParsedPacket& p) noexcept {
   if (c == transport::PacketClass::kSip) {
-    if (p.ip_proto == dataplane::kIpProtoTcp) return conversation_key(p, false);
+    // Streams (TCP, WebSocket) and SCTP associations are reassembled by the shard owning the
+    // conversation.
+    if (p.ip_proto == dataplane::kIpProtoTcp || p.ip_proto == dataplane::kIpProtoSctp) {
+      return conversation_key(p, false);
+    }
     const uint64_t k = sip_call_id_key({p.payload, p.payload_len});
     return k != 0 ? k : conversation_key(p, false);
   }

@@ -12,6 +12,7 @@ struct SignalingPlaneConfig {
   uint32_t max_calls = 131072;         // planes.signaling.max_calls
   uint32_t max_tcp_streams = 8192;     // planes.signaling.max_tcp_streams (one per direction)
   uint32_t tcp_buffer_bytes = 16384;   // planes.signaling.tcp_buffer_bytes (per stream)
+  uint32_t max_sctp_messages = 256;    // SCTP user messages gathered at once (tcp_buffer_bytes each)
   uint64_t initiating_timeout_ns = 180'000'000'000ull;  // setup_timeout_s: no final response
   uint64_t call_timeout_ns = 14'400'000'000'000ull;     // call_timeout_s: answered, no BYE
   uint64_t linger_ns = 32'000'000'000ull;               // linger_s: ended calls kept

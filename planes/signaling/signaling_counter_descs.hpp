@@ -119,6 +119,32 @@ inline constexpr std::array kSignalingCounterDescs = {
     dataplane::counter("rvoip_sip_tcp_streams_expired_total",
                        "SIP/TCP streams released after idling",
                        &SignalingCounters::tcp_streams_expired),
+    dataplane::counter("rvoip_sip_sctp_data_chunks_total",
+                       "SCTP DATA chunks read on SIP ports (RFC 4168)",
+                       &SignalingCounters::sctp_data_chunks),
+    dataplane::counter("rvoip_sip_sctp_reassembled_total",
+                       "SIP-over-SCTP user messages gathered from several fragments",
+                       &SignalingCounters::sctp_reassembled),
+    dataplane::counter_array<SignalingCounters>(
+        "rvoip_sip_sctp_fragments_dropped_total",
+        "SIP-over-SCTP fragments that completed no message, by reason",
+        +[](const SignalingCounters& c) {
+          return std::span<const dataplane::Counter>(c.sctp_dropped);
+        },
+        "reason", +[](std::size_t i) { return std::string(to_string(static_cast<SctpDropReason>(i))); }),
+    dataplane::counter("rvoip_sip_websocket_upgrades_total",
+                       "HTTP upgrades to WebSocket read by SIP reassembly (requests and 101s)",
+                       &SignalingCounters::ws_upgrades),
+    dataplane::counter("rvoip_sip_websocket_frames_total",
+                       "WebSocket frames read on SIP connections (RFC 7118)",
+                       &SignalingCounters::ws_frames),
+    dataplane::counter("rvoip_sip_websocket_messages_total",
+                       "WebSocket text/binary messages handed to the SIP parser",
+                       &SignalingCounters::ws_messages),
+    dataplane::counter_array<SignalingCounters>(
+        "rvoip_sip_websocket_errors_total", "WebSocket frames in breach of RFC 6455, by reason",
+        +[](const SignalingCounters& c) { return std::span<const dataplane::Counter>(c.ws_errors); },
+        "reason", +[](std::size_t i) { return std::string(to_string(static_cast<WsError>(i))); }),
     dataplane::histogram<SignalingCounters>(
         "rvoip_call_setup_seconds", "INVITE to 2xx",
         +[](const SignalingCounters& c) { return desc_detail::view_of(c.setup); }),

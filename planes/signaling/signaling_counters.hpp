@@ -9,8 +9,10 @@
 #include "planes/signaling/call_state.hpp"
 #include "dataplane/histogram.hpp"
 #include "planes/signaling/relaxed_counter.hpp"
+#include "planes/signaling/sctp_drop_reason.hpp"
 #include "planes/signaling/sip_method.hpp"
 #include "planes/signaling/sip_parse_status.hpp"
+#include "planes/signaling/websocket_status.hpp"
 
 namespace rv::planes::signaling {
 
@@ -65,6 +67,15 @@ struct alignas(64) SignalingCounters {
   RelaxedCounter tcp_streams_active;          // gauge
   RelaxedCounter tcp_streams_evicted;         // pushed out of a full stream table
   RelaxedCounter tcp_streams_expired;         // idle timeout
+
+  RelaxedCounter sctp_data_chunks;            // SCTP DATA chunks read on SIP ports
+  RelaxedCounter sctp_reassembled;            // user messages gathered from several fragments
+  std::array<RelaxedCounter, kSctpDropReasonCount> sctp_dropped;  // fragments, by SctpDropReason
+
+  RelaxedCounter ws_upgrades;                 // HTTP upgrades to WebSocket (request or 101)
+  RelaxedCounter ws_frames;                   // WebSocket frames read (control frames included)
+  RelaxedCounter ws_messages;                 // text/binary messages handed to the SIP parser
+  std::array<RelaxedCounter, kWsErrorCount> ws_errors;  // by WsError
 
   SetupHistogram setup{kSetupBucketsSeconds, 1e9};           // rvoip_call_setup_seconds (ns)
   SetupHistogram post_dial_delay{kSetupBucketsSeconds, 1e9};  // rvoip_call_post_dial_delay_seconds

@@ -17,6 +17,7 @@
 
 #include "dataplane/flow_key.hpp"
 #include "planes/signaling/call_tracker.hpp"
+#include "planes/signaling/sctp_reassembler.hpp"
 #include "planes/signaling/signaling_config.hpp"
 #include "planes/signaling/signaling_counters.hpp"
 #include "planes/signaling/signaling_events.hpp"
@@ -34,8 +35,10 @@ class SignalingPlane {
   SignalingPlane& operator=(const SignalingPlane&) = delete;
 
   // Handles one SIP-classified L4 payload. For TCP, `tcp_seq`/`tcp_flags` drive reassembly and
-  // zero or more messages come out; for UDP the datagram holds one message (octets after its
-  // Content-Length are ignored and counted). Returns the number of SIP messages parsed.
+  // zero or more messages come out (SIP framing, or WebSocket frames after an HTTP upgrade); for
+  // UDP the datagram holds one message (octets after its Content-Length are ignored and
+  // counted); for SCTP (flow.ip_proto 132, `payload` the chunks) every complete user message is
+  // one. Returns the number of SIP messages parsed.
   uint32_t on_payload(std::span<const uint8_t> payload, const dataplane::FlowKey& flow, bool is_tcp,
                       uint32_t tcp_seq, uint8_t tcp_flags, uint64_t timestamp_ns) noexcept;
 
@@ -61,8 +64,10 @@ class SignalingPlane {
   const CallTracker& tracker() const noexcept { return tracker_; }
 
  private:
+  static void on_datagram_message(void* ctx, std::span<const uint8_t> msg,
+                                  const dataplane::FlowKey& flow, uint64_t ts) noexcept;
   static void on_tcp_message(void* ctx, std::span<const uint8_t> msg, const dataplane::FlowKey& flow,
-                             uint64_t ts) noexcept;
+                             uint64_t ts, bool websocket) noexcept;
   bool handle(std::span<const uint8_t> msg, const dataplane::FlowKey& flow, bool is_tcp,
               uint64_t ts) noexcept;
 
@@ -71,6 +76,7 @@ class SignalingPlane {
   SignalingCounters counters_;
   CallTracker tracker_;
   TcpReassembler tcp_;
+  SctpReassembler sctp_;
   SipMessage msg_;  // scratch, reused per message
 };
 

@@ -3,6 +3,8 @@
 #include <bit>
 #include <cstring>
 
+#include "dataplane/byte_order.hpp"
+#include "planes/signaling/http_upgrade.hpp"
 #include "planes/signaling/sip_parser.hpp"
 
 namespace rv::planes::signaling {
@@ -41,6 +43,7 @@ TcpReassembler::Stream* TcpReassembler::find(const dataplane::FlowKey& flow, uin
 
 // True when the buffer holds part of a message, not just CRLF keep-alives (RFC 5626 §4.4.1).
 bool TcpReassembler::holds_partial_message(const Stream& s) noexcept {
+  if (s.mode == kWsClient || s.mode == kWsServer) return s.used > 0;
   if (!s.synced) return false;
   const uint8_t* b = buf(s);
   for (uint32_t i = 0; i < s.used; ++i) {
@@ -52,7 +55,11 @@ bool TcpReassembler::holds_partial_message(const Stream& s) noexcept {
 void TcpReassembler::erase(std::size_t slot) noexcept {
   // The stream ends (FIN, RST, eviction, idle): a message it was still receiving is lost.
   if (holds_partial_message(slots_[slot])) {
-    counters_.malformed[std::size_t(SipParseStatus::kIncomplete)].add();
+    if (slots_[slot].mode == kSip) {
+      counters_.malformed[std::size_t(SipParseStatus::kIncomplete)].add();
+    } else {
+      ws_error(WsError::kTruncatedFrame);
+    }
   }
   free_buffers_[free_count_++] = slots_[slot].buffer;
   std::size_t i = slot;
@@ -99,10 +106,11 @@ TcpReassembler::Stream* TcpReassembler::find_or_create(const dataplane::FlowKey&
   return &s;
 }
 
-void TcpReassembler::consume(Stream& s, uint32_t n) noexcept {
+// Removes buffer bytes [at, at + n) of the in-order part; what follows moves down.
+void TcpReassembler::remove(Stream& s, uint32_t at, uint32_t n) noexcept {
   uint8_t* b = buf(s);
   const uint32_t keep_end = s.ooo_end > s.used ? s.ooo_end : s.used;
-  std::memmove(b, b + n, keep_end - n);
+  std::memmove(b + at, b + at + n, keep_end - at - n);
   s.used -= n;
   if (s.ooo_end > s.ooo_begin) {
     s.ooo_begin -= n;
@@ -131,9 +139,132 @@ bool TcpReassembler::resync(Stream& s) noexcept {
   return false;
 }
 
+// The HTTP upgrade at the start of the buffer turns the direction to WebSocket. False while
+// the header block is incomplete (the bytes are kept), or when the bytes are no upgrade.
+bool TcpReassembler::upgrade(Stream& s) noexcept {
+  const HttpUpgrade u = parse_http_upgrade({buf(s), s.used});
+  if (u.kind == HttpUpgrade::Kind::kNone) return false;
+  if (u.kind == HttpUpgrade::Kind::kNeedMore) {
+    if (s.used < cfg_.buffer_bytes) return true;
+    ws_error(WsError::kBadUpgrade);
+    counters_.tcp_resync_skipped_bytes.add(s.used);
+    consume(s, s.used);
+    return true;
+  }
+  counters_.ws_upgrades.add();
+  s.mode = u.kind == HttpUpgrade::Kind::kRequest ? kWsClient : kWsServer;
+  s.ws_in_message = false;
+  s.ws_gathered = 0;
+  consume(s, u.header_bytes);
+  return true;
+}
+
+// One WebSocket frame at buffer offset ws_gathered. False when it is not complete yet.
+bool TcpReassembler::ws_frame(Stream& s, uint64_t ts, MessageFn fn, void* ctx,
+                              uint32_t& delivered) noexcept {
+  uint8_t* b = buf(s) + s.ws_gathered;
+  const uint32_t avail = s.used - s.ws_gathered;
+  if (avail < 2) return false;
+  const bool fin = (b[0] & 0x80) != 0;
+  const uint8_t opcode = b[0] & 0x0F;
+  const bool masked = (b[1] & 0x80) != 0;
+  uint64_t len = b[1] & 0x7F;
+  uint32_t hdr = 2;
+  if (len == 126) {
+    if (avail < 4) return false;
+    len = dataplane::load_be16(b + 2);
+    hdr = 4;
+  } else if (len == 127) {
+    if (avail < 10) return false;
+    len = dataplane::load_be64(b + 2);
+    hdr = 10;
+  }
+  if (masked) hdr += 4;
+  if (avail < hdr) return false;
+  const bool reserved_opcode = (opcode >= 3 && opcode <= 7) || opcode >= 11;
+  if (reserved_opcode || (len >> 63) != 0) {
+    // The frame boundaries are lost: the rest of this direction cannot be read.
+    ws_error(reserved_opcode ? WsError::kBadOpcode : WsError::kBadLength);
+    counters_.tcp_resync_skipped_bytes.add(s.used);
+    s.mode = kWsLost;
+    consume(s, s.used);
+    return false;
+  }
+  if (hdr + len > cfg_.buffer_bytes - s.ws_gathered) {
+    ws_error(WsError::kFrameTooLarge);
+    if (s.ws_in_message) ws_error(WsError::kInterruptedMessage);
+    counters_.tcp_resync_skipped_bytes.add(s.used);
+    s.skip = static_cast<uint32_t>(hdr + len - avail);
+    s.ws_in_message = false;
+    s.ws_gathered = 0;
+    consume(s, s.used);
+    return false;
+  }
+  const uint32_t total = hdr + static_cast<uint32_t>(len);
+  if (avail < total) return false;
+  counters_.ws_frames.add();
+  if (s.mode == kWsClient && !masked) ws_error(WsError::kUnmaskedClientFrame);
+  if (s.mode == kWsServer && masked) ws_error(WsError::kMaskedServerFrame);
+  uint8_t* payload = b + hdr;
+  if (masked) {
+    const uint8_t* key = b + hdr - 4;
+    for (uint32_t i = 0; i < len; ++i) payload[i] ^= key[i & 3];
+  }
+  const bool control = opcode >= 8;
+  const bool compressed = (b[0] & 0x40) != 0;
+  if (control || compressed || (opcode == 0 && !s.ws_in_message)) {
+    if (control && (!fin || len > 125)) ws_error(WsError::kBadControlFrame);
+    if (!control) {
+      ws_error(compressed ? WsError::kCompressedFrame : WsError::kContinuationWithoutStart);
+      if (compressed && s.ws_in_message) {  // the message cannot be completed
+        remove(s, s.ws_gathered, total);
+        consume(s, s.ws_gathered);
+        s.ws_gathered = 0;
+        s.ws_in_message = false;
+        return true;
+      }
+    }
+    remove(s, s.ws_gathered, total);
+    return true;
+  }
+  if (opcode != 0 && s.ws_in_message) {  // a new message before the last one's final fragment
+    ws_error(WsError::kInterruptedMessage);
+    consume(s, s.ws_gathered);
+    s.ws_gathered = 0;
+    s.ws_in_message = false;
+    return true;  // read the frame again at its new offset
+  }
+  // Join the payload to what was gathered: it moves down over its own header.
+  std::memmove(b, payload, len);
+  remove(s, s.ws_gathered + static_cast<uint32_t>(len), hdr);
+  s.ws_gathered += static_cast<uint32_t>(len);
+  s.ws_in_message = !fin;
+  if (!fin) return true;
+  counters_.ws_messages.add();
+  const uint32_t n = s.ws_gathered;
+  s.ws_gathered = 0;
+  fn(ctx, {buf(s), n}, s.key, ts, true);
+  ++delivered;
+  consume(s, n);
+  return true;
+}
+
 uint32_t TcpReassembler::extract(Stream& s, uint64_t ts, MessageFn fn, void* ctx) noexcept {
   uint32_t delivered = 0;
   while (s.used > 0) {
+    if (s.mode == kWsLost) {
+      counters_.tcp_resync_skipped_bytes.add(s.used);
+      consume(s, s.used);
+      break;
+    }
+    if (s.mode != kSip) {
+      if (!ws_frame(s, ts, fn, ctx, delivered)) break;
+      continue;
+    }
+    if (upgrade(s)) {
+      if (s.mode == kSip) break;  // the header block is not complete yet
+      continue;
+    }
     if (!s.synced && !resync(s)) {
       if (s.used >= cfg_.buffer_bytes) {  // one endless line: no start line can be found in it
         counters_.tcp_buffer_overflows.add();
@@ -162,7 +293,7 @@ uint32_t TcpReassembler::extract(Stream& s, uint64_t ts, MessageFn fn, void* ctx
       s.synced = false;
       continue;
     }
-    fn(ctx, {buf(s), f.length}, s.key, ts);
+    fn(ctx, {buf(s), f.length}, s.key, ts, false);
     ++delivered;
     consume(s, f.length);
   }
@@ -181,6 +312,7 @@ void TcpReassembler::give_up_hole(Stream& s) noexcept {
   s.ooo_begin = s.ooo_end = 0;
   s.skip = 0;
   s.synced = false;
+  if (s.mode != kSip) s.mode = kWsLost;  // frame boundaries are lost with the hole
 }
 
 void TcpReassembler::hold_out_of_order(Stream& s, uint32_t offset, std::span<const uint8_t> data,
@@ -258,6 +390,7 @@ uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq
     s->ooo_begin = s->ooo_end = 0;
     s->skip = 0;
     s->synced = true;
+    s->mode = kSip;
     ++seq;
   } else if (!existed) {
     s->next_seq = seq;  // joined mid-connection: find a start line first
@@ -290,6 +423,7 @@ uint32_t TcpReassembler::on_segment(const dataplane::FlowKey& flow, uint32_t seq
         s->next_seq = seq;
         s->skip = 0;
         s->synced = false;
+        if (s->mode != kSip) s->mode = kWsLost;
         diff = 0;
       } else {
         hold_out_of_order(*s, uint32_t(offset), payload, ts);

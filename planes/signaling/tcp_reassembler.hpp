@@ -7,7 +7,14 @@
 // the stream resynchronises on the next SIP start line. Streams first seen mid-connection (no
 // SYN) also resynchronise. No message is lost silently: one larger than the buffer counts as
 // malformed "too_large", one cut off when its stream ends (FIN, RST, eviction, idle timeout) as
-// "incomplete", both in rvoip_sip_malformed_total. Single-threaded (owning lcore); noexcept and allocation-free after
+// "incomplete", both in rvoip_sip_malformed_total.
+//
+// WebSocket (RFC 7118): a direction whose bytes begin with an HTTP upgrade to WebSocket (the
+// client's GET or the server's 101) is read as WebSocket frames from then on: masked and
+// unmasked frames, messages fragmented over continuation frames (gathered at the front of the
+// stream's buffer, unmasked in place), text and binary; control frames are skipped. Each message
+// is one SIP message. Frames in breach of RFC 6455 are counted by WsError; after a hole in the
+// stream the direction's frame boundaries are lost and its bytes are skipped. Single-threaded (owning lcore); noexcept and allocation-free after
 // construction.
 
 #include <cstdint>
@@ -30,8 +37,10 @@ struct TcpReassemblerConfig {
 class TcpReassembler {
  public:
   // Called for each complete message, in stream order. `msg` is valid only during the call.
+  // `websocket`: the message is a WebSocket message (its length is the frame's, so SIP's
+  // Content-Length is optional, as over UDP).
   using MessageFn = void (*)(void* ctx, std::span<const uint8_t> msg, const dataplane::FlowKey& flow,
-                             uint64_t timestamp_ns) noexcept;
+                             uint64_t timestamp_ns, bool websocket) noexcept;
 
   TcpReassembler(const TcpReassemblerConfig& config, SignalingCounters& counters);  // allocates
 
@@ -60,7 +69,11 @@ class TcpReassembler {
     uint32_t buffer = 0;     // index into the buffer pool
     uint32_t skip = 0;       // bytes still to drop of a message larger than the buffer
     bool synced = false;     // buffer starts at a message boundary
+    uint8_t mode = 0;        // Mode
+    bool ws_in_message = false;  // a fragmented WebSocket message was begun
+    uint32_t ws_gathered = 0;    // its payload so far, unmasked, at the front of the buffer
   };
+  enum Mode : uint8_t { kSip = 0, kWsClient, kWsServer, kWsLost };
 
   Stream* find_or_create(const dataplane::FlowKey& flow, uint64_t hash, uint64_t now) noexcept;
   Stream* find(const dataplane::FlowKey& flow, uint64_t hash) noexcept;
@@ -73,7 +86,11 @@ class TcpReassembler {
                        uint32_t& delivered) noexcept;
   void hold_out_of_order(Stream& s, uint32_t offset, std::span<const uint8_t> data, uint64_t ts) noexcept;
   uint32_t extract(Stream& s, uint64_t ts, MessageFn fn, void* ctx) noexcept;
-  void consume(Stream& s, uint32_t n) noexcept;
+  void consume(Stream& s, uint32_t n) noexcept { remove(s, 0, n); }
+  void remove(Stream& s, uint32_t at, uint32_t n) noexcept;
+  bool upgrade(Stream& s) noexcept;
+  bool ws_frame(Stream& s, uint64_t ts, MessageFn fn, void* ctx, uint32_t& delivered) noexcept;
+  void ws_error(WsError e) noexcept { counters_.ws_errors[static_cast<std::size_t>(e)].add(); }
   bool resync(Stream& s) noexcept;
 
   TcpReassemblerConfig cfg_;

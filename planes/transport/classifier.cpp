@@ -68,6 +68,13 @@ PacketClass classify_signaling(const dataplane::ParsedPacket& p) noexcept {
   return PacketClass::kOther;
 }
 
+PacketClass classify_sctp(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg) noexcept {
+  if (!cfg.sip_ports.test(p.src_port) && !cfg.sip_ports.test(p.dst_port)) return PacketClass::kOther;
+  const auto s = dataplane::check_sctp_chunks({p.payload, p.payload_len});
+  return s.status == dataplane::SctpChunkStatus::kOk && s.data_chunks != 0 ? PacketClass::kSip
+                                                                           : PacketClass::kOther;
+}
+
 namespace {
 
 // The strict header checks: what unknown ports must pass to be media.

@@ -11,6 +11,7 @@
 #include "dataplane/decap.hpp"
 #include "dataplane/hep.hpp"
 #include "dataplane/packet.hpp"
+#include "dataplane/sctp_chunks.hpp"
 #include "planes/transport/packet_class.hpp"
 
 namespace rv::planes::transport {
@@ -38,6 +39,10 @@ PacketClass classify_signaling(const dataplane::ParsedPacket& p) noexcept;      
 PacketClass classify_learned_media(const dataplane::ParsedPacket& p) noexcept;  // SDP endpoint
 PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
                                    const ClassifierConfig& cfg) noexcept;  // range, heuristic
+// SCTP (RFC 4168): SIP when either port is a SIP port and the packet carries a DATA chunk (its
+// chunk lengths were checked by the parser). SACKs, INIT, HEARTBEAT and DATA on other ports
+// (Diameter, SIGTRAN) are other.
+PacketClass classify_sctp(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg) noexcept;
 
 // Order: SIP start line (any port); then, for UDP, endpoints the signaling plane learned from
 // SDP (`learned(p)` true: the packet is checked as RTP/RTCP on any port, heuristic or not); then
@@ -46,6 +51,7 @@ PacketClass classify_unknown_media(const dataplane::ParsedPacket& p,
 template <typename LearnedFn>
 PacketClass classify(const dataplane::ParsedPacket& p, const ClassifierConfig& cfg,
                      LearnedFn&& learned) noexcept {
+  if (p.ip_proto == dataplane::kIpProtoSctp) return classify_sctp(p, cfg);
   const PacketClass c = classify_signaling(p);
   if (c != PacketClass::kOther || p.ip_proto != dataplane::kIpProtoUdp || p.payload_len == 0) {
     return c;

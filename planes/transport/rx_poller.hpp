@@ -29,7 +29,10 @@
 #include "planes/transport/classifier.hpp"
 #include "planes/transport/forward_tx.hpp"
 #include "planes/transport/rx_queue.hpp"
+#include "planes/transport/tls_hello.hpp"
 #include "planes/transport/transport_counters.hpp"
+#include "planes/transport/websocket_connections.hpp"
+#include "planes/signaling/http_upgrade.hpp"
 
 namespace rv::planes::transport {
 
@@ -161,10 +164,38 @@ class RxPoller final : public dataplane::Poller {
     counters_.by_class[static_cast<std::size_t>(c)].add();
     if (c != PacketClass::kOther) {
       handler_.on_packet(c, pkt, rx_ns, m, q.link);
-    } else if (pkt.ip_proto == dataplane::kIpProtoTcp && is_sip_port_segment(pkt)) {
-      // A TCP segment on a SIP port without a start line may continue a SIP message split
-      // across segments: the signaling plane's reassembler decides (HTTP on 5060 never forms a
-      // SIP message there). The frame stays counted as "other".
+    } else if (pkt.ip_proto == dataplane::kIpProtoTcp) {
+      deliver_tcp_other(q, m, pkt, rx_ns);
+    }
+  }
+
+  // A TCP segment without a SIP start line (its frame stays counted as "other"): part of a
+  // WebSocket connection for SIP (any port), an HTTP upgrade starting one, or a segment on a
+  // SIP port that may continue a SIP message split across segments. The signaling plane's
+  // reassembler decides (HTTP on 5060 never forms a SIP message there). TLS hellos are counted.
+  void deliver_tcp_other(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
+                         uint64_t rx_ns) noexcept {
+    const std::span<const uint8_t> payload(pkt.payload, pkt.payload_len);
+    const auto flow = dataplane::FlowKey::from(pkt);
+    if (websockets_.take(flow, pkt.tcp_flags, rx_ns)) {
+      counters_.sip_websocket_segments.add();
+      handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
+      return;
+    }
+    if (signaling::starts_like_http_get(payload)) {
+      const auto u = signaling::parse_http_upgrade(payload);
+      if (u.kind == signaling::HttpUpgrade::Kind::kRequest && u.sip) {
+        counters_.websocket_upgrades.add();
+        if (!websockets_.add(flow, rx_ns)) counters_.websocket_evicted.add();
+        counters_.sip_websocket_segments.add();
+        handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
+        return;
+      }
+    }
+    if (const TlsHello h = tls_hello(payload); h != TlsHello::kNone) {
+      (h == TlsHello::kClient ? counters_.sip_tls_connections : counters_.sip_tls_server_hellos).add();
+    }
+    if (is_sip_port_segment(pkt)) {
       counters_.sip_continuations.add();
       handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
     }
@@ -229,6 +260,7 @@ class RxPoller final : public dataplane::Poller {
   const ClassifierConfig* classifier_;                           // dp: rw (own copy of the pointer)
   Handler& handler_;
   TransportCounters& counters_;
+  WebSocketConnections websockets_;  // dp: rw (this lcore's)
   alignas(64) std::array<uint8_t, kScratchBytes> scratch_{};
 };
 

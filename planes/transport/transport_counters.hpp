@@ -29,6 +29,14 @@ struct alignas(64) TransportCounters {
   std::array<dataplane::Counter, dataplane::kEncapCount> decapsulated;  // dp: wo, cp: ro
   // Datagrams to a HEP port (dataplane.hep_ports), by decode outcome: ok, or why not.
   std::array<dataplane::Counter, dataplane::kHepStatusCount> hep;  // dp: wo, cp: ro
+  dataplane::Counter sip_websocket_segments;  // dp: wo, cp: ro — TCP segments of WebSocket
+                                              // connections (any port) given to SIP reassembly
+  dataplane::Counter websocket_upgrades;      // dp: wo, cp: ro — HTTP upgrades to WebSocket for
+                                              // SIP seen on any port (connections remembered)
+  dataplane::Counter websocket_evicted;       // dp: wo, cp: ro — remembered connections pushed
+                                              // out of the full per-lcore table
+  dataplane::Counter sip_tls_connections;     // dp: wo, cp: ro — TLS ClientHellos (any port)
+  dataplane::Counter sip_tls_server_hellos;   // dp: wo, cp: ro — TLS ServerHellos (any port)
   dataplane::Counter pace_gaps_skipped;     // dp: wo, cp: ro — paced replay: capture-time jumps
                                              // beyond ReplayPacer::kMaxGapNs not waited for
 };

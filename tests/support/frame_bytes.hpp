@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,26 @@ inline void put32(Bytes& b, std::size_t at, uint32_t v) {
 }
 
 inline Bytes text(const std::string& s) { return Bytes(s.begin(), s.end()); }
+
+inline Bytes cat(std::initializer_list<Bytes> parts) {
+  Bytes out;
+  for (const auto& p : parts) out.insert(out.end(), p.begin(), p.end());
+  return out;
+}
+
+// One SCTP DATA chunk (RFC 9260 §3.3.1) carrying `payload`, padded to 4 bytes. `flags`: 3 a
+// whole message, 2 its first fragment, 0 a middle one, 1 the last.
+inline Bytes sctp_data_chunk(const std::string& payload, uint8_t flags = 3, uint32_t tsn = 1,
+                             uint16_t stream = 0) {
+  Bytes c(16, 0);
+  c[1] = flags;
+  put16(c, 2, static_cast<uint16_t>(16 + payload.size()));
+  put32(c, 4, tsn);
+  put16(c, 8, stream);
+  for (char ch : payload) c.push_back(static_cast<uint8_t>(ch));
+  while (c.size() % 4 != 0) c.push_back(0);
+  return c;
+}
 
 // SR (6 words) for `ssrc` without report blocks, then SDES with CNAME "a@b": 44 bytes.
 inline Bytes rtcp_sr_sdes(uint32_t ssrc) {
