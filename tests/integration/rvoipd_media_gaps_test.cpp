@@ -109,6 +109,8 @@ TEST(RvoipdMediaGaps, FiveSecondGap_ShowsInMaxDeltaAndLowersTheMos) {
   EXPECT_EQ(s["packets"], 1000);
   EXPECT_EQ(s["lost"], 0);
   EXPECT_NEAR(s["max_delta_ms"].get<double>(), 5800.0, 0.01);
+  EXPECT_EQ(s["gaps"], 1);
+  EXPECT_NEAR(s["gap_ms"].get<double>(), 5780.0, 0.01);
   EXPECT_DOUBLE_EQ(s["mos"].get<double>(), 2.5);  // 5.78 s of 25.76 s lost: not 4.4
 
   auto args = kRtpPorts;
@@ -117,6 +119,7 @@ TEST(RvoipdMediaGaps, FiveSecondGap_ShowsInMaxDeltaAndLowersTheMos) {
   ASSERT_EQ(off.run.exit_code, 0) << off.run.err;
   ASSERT_EQ(off.report["streams"].size(), 1u);
   EXPECT_DOUBLE_EQ(off.report["streams"][0]["mos"].get<double>(), 4.4);
+  EXPECT_EQ(off.report["streams"][0]["gaps"], 0);
   std::filesystem::remove(pcap);
 }
 
