@@ -66,11 +66,15 @@ struct MediaConfig {
   uint32_t max_streams = 262144;
   uint32_t media_timeout_s = 30;
   uint32_t interval_s = 10;  // media.stream_interval period (capture time); 0 = none
+  uint32_t gap_ms = 300;     // an RTP inter-arrival delta this long is a media gap; 0 = none
 };
 
 struct PlanesConfig {
   SignalingConfig signaling;
   MediaConfig media;
+  // "name=match" entries (config/peers.hpp): calls and streams of a peer get peer="name" in the
+  // per-peer metrics; the rest peer="other".
+  std::vector<std::string> peers;
 };
 
 // Call detail records: one JSON line per call as it ends (control/outputs/cdr_writer.hpp).

@@ -55,6 +55,9 @@ struct YamlWalker {
       }
       std::vector<std::string> items;
       for (const auto& item : value) {
+        // Each item's place, so that a rule about one item points at its line.
+        st.where[fmt::format("{}[{}]", path, items.size())] = {item.Mark().line + 1,
+                                                                item.Mark().column + 1};
         if (!item.IsScalar()) {
           issue(path, item.Mark(), fmt::format("expected a string item, got {}", node_kind(item)));
           return;

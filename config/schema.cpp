@@ -191,7 +191,9 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("planes.signaling.linger_s", "seconds an ended call is kept to recognise retransmissions", false, 0, 3600, RV_GET(planes.signaling.linger_s)));
   s.push_back(uint_field("planes.media.max_streams", "RTP streams tracked at once per shard (oldest evicted, counted)", false, 16, 16777216, RV_GET(planes.media.max_streams)));
   s.push_back(uint_field("planes.media.interval_s", "seconds of capture time between media.stream_interval events of a running stream (0: none)", false, 0, 86400, RV_GET(planes.media.interval_s)));
+  s.push_back(uint_field("planes.media.gap_ms", "an RTP inter-arrival delta of at least this many milliseconds is a media gap: counted (rvoip_rtp_gaps_total) and its time beyond the 20 ms spacing counts as loss in the MOS (0: no gap detection)", false, 0, 600000, RV_GET(planes.media.gap_ms)));
   s.push_back(uint_field("planes.media.media_timeout_s", "seconds without packets before a stream ends", false, 1, 86400, RV_GET(planes.media.media_timeout_s)));
+  s.push_back(list_field("planes.peers", "peers for the per-peer metrics (label peer): name=match entries, match an IP prefix (192.0.2.0/24, 2001:db8::/32, one address) or a SIP host (sbc1.example.net, *.carrier.example); a call belongs to the first entry matching its INVITE's source or destination address or the host of its To or From URI, a stream to its call's peer (else to an entry matching its addresses); the rest is peer=\"other\"; at most 64 names", false, RV_GET(planes.peers)));
   // control
   s.push_back(bool_field("control.metrics_enabled", "serve /metrics, /health and /ready", false, RV_GET(control.metrics_enabled)));
   s.push_back(string_field("control.metrics_listen", "address:port of the admin HTTP endpoint (loopback unless you mean it)", false, {}, RV_GET(control.metrics_listen)));

@@ -9,7 +9,10 @@
 #include <charconv>
 #include <initializer_list>
 #include <optional>
+#include <set>
 #include <string>
+
+#include "config/peers.hpp"
 
 namespace rv::config {
 namespace {
@@ -53,25 +56,9 @@ bool valid_port_number(std::string_view s, uint16_t* out = nullptr) {
   return ok;
 }
 
-// RFC 1123 host name: dot-separated labels of letters, digits and '-', none empty, none
-// starting or ending with '-', starting with a letter (what civetweb resolves).
+// RFC 1123 host name: a DNS name starting with a letter (what civetweb resolves).
 bool valid_host_name(std::string_view h) {
-  if (h.empty() || h.size() > 253 || !std::isalpha(static_cast<unsigned char>(h.front()))) {
-    return false;
-  }
-  std::size_t label = 0;
-  for (std::size_t i = 0; i < h.size(); ++i) {
-    const char c = h[i];
-    if (c == '.') {
-      if (label == 0 || h[i - 1] == '-') return false;
-      label = 0;
-      continue;
-    }
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') return false;
-    if (c == '-' && label == 0) return false;
-    if (++label > 63) return false;
-  }
-  return label != 0 && h.back() != '-';
+  return !h.empty() && std::isalpha(static_cast<unsigned char>(h.front())) && is_dns_name(h);
 }
 
 bool valid_ipv4(const std::string& h) {
@@ -171,6 +158,28 @@ void check_control(const Config& c, Rules& r) {
   }
 }
 
+void check_peers(const Config& c, Rules& r) {
+  if (!r.checkable({"planes.peers"})) return;
+  const auto& peers = c.planes.peers;
+  if (peers.size() > kMaxPeerEntries) {
+    r.add("planes.peers", fmt::format("{} entries, at most {}", peers.size(), kMaxPeerEntries));
+    return;
+  }
+  std::set<std::string, std::less<>> names;
+  for (std::size_t i = 0; i < peers.size(); ++i) {
+    auto e = parse_peer_entry(peers[i]);
+    if (!e) {
+      r.add(fmt::format("planes.peers[{}]", i), e.error());
+      continue;
+    }
+    names.insert(e->name);
+  }
+  if (names.size() > kMaxPeerNames) {
+    r.add("planes.peers", fmt::format("{} peer names, at most {} (each is a value of the peer "
+                                      "label)", names.size(), kMaxPeerNames));
+  }
+}
+
 // A NATS subject token: no wildcard (* >), no separator (.), no white space or control byte.
 std::optional<std::string> probe_id_problem(std::string_view id) {
   if (id.empty()) return "expected a probe name, got ''";
@@ -247,6 +256,7 @@ void validate(const Config& c, const KeyLocations& where, const KeySet& rejected
   check_events(c, r);
   check_control(c, r);
   check_deployment(c, r);
+  check_peers(c, r);
   if (r.checkable({"logging.output"}) && c.logging.output.empty()) {
     r.add("logging.output", "expected stderr, stdout or a file path, got ''");
   }

@@ -28,6 +28,7 @@ media::MediaPlaneConfig media_config(const config::MediaConfig& c) {
   m.max_streams = c.max_streams;
   m.media_timeout_ns = uint64_t{c.media_timeout_s} * 1'000'000'000ull;
   m.interval_ns = uint64_t{c.interval_s} * 1'000'000'000ull;
+  m.gap_ns = uint64_t{c.gap_ms} * 1'000'000ull;
   return m;
 }
 

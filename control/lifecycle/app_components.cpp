@@ -16,6 +16,7 @@
 #include "control/metrics/control_metrics.hpp"
 #include "control/logging/logging.hpp"
 #include "control/outputs/output_metrics.hpp"
+#include "control/metrics/quality_metrics.hpp"
 
 namespace rv::control {
 namespace {
@@ -192,6 +193,13 @@ ComponentSpec remote(Runtime& rt) {
 // The per-call outputs the config asks for, as consumers of the control output.
 Result<void> open_outputs(Runtime& rt, std::vector<EventConsumer*>& consumers) {
   const auto cfg = rt.config.get();
+  auto peers = PeerMap::create(cfg->planes.peers);
+  if (!peers) return std::unexpected(std::move(peers.error()));
+  rt.quality = std::make_unique<QualityMetrics>(std::move(*peers));
+  consumers.push_back(rt.quality.get());
+  rt.registry.add([&rt](MetricsWriter& w) {
+    if (rt.quality) rt.quality->collect(w);
+  });
   if (!cfg->control.cdr.path.empty()) {
     auto cdr = CdrWriter::open(cfg->control.cdr);
     if (!cdr) return std::unexpected(std::move(cdr.error()));

@@ -38,6 +38,7 @@
 #include "control/health/health_monitor.hpp"
 #include "control/lifecycle/lifecycle.hpp"
 #include "control/metrics/metrics_registry.hpp"
+#include "control/metrics/quality_metrics.hpp"
 #include "control/outputs/call_extractor.hpp"
 #include "control/outputs/cdr_writer.hpp"
 #include "control/outputs/control_output.hpp"
@@ -82,6 +83,7 @@ struct Runtime {
   std::unique_ptr<CdrWriter> cdr;            // control.cdr.path set
   std::unique_ptr<CallExtractor> extractor;  // --extract
   std::unique_ptr<HepExporter> hep;          // control.hep.address set
+  std::unique_ptr<QualityMetrics> quality;   // live quality and per-peer series
   std::unique_ptr<ControlOutput> output;
   std::unique_ptr<HealthMonitor> health;     // tasks below use these: declared before them
   std::unique_ptr<ConfigReloader> reloader;

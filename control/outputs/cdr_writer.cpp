@@ -74,6 +74,8 @@ struct CdrWriter::Stream {
   float jitter_ms = 0;       // ended: mean; running: the current estimate
   float jitter_max_ms = 0;
   float max_delta_ms = 0;
+  float gap_ms = 0;
+  uint32_t gaps = 0;
   float rtt_ms = -1;
   uint64_t first_ns = 0;
   uint64_t last_ns = 0;
@@ -262,6 +264,8 @@ void CdrWriter::on_stream_interval(const planes::media::StreamInterval& e) {
       s->jitter_ms = e.jitter_ms;
       s->jitter_max_ms = e.jitter_max_ms;
       s->max_delta_ms = e.max_delta_ms;
+      s->gaps = e.gaps;
+      s->gap_ms = e.gap_ms;
       s->mos_x10 = e.mos_x10;
       s->last_ns = e.timestamp_ns;
     }
@@ -284,6 +288,8 @@ void CdrWriter::on_stream_ended(const planes::media::StreamEnded& e) {
       s->jitter_ms = e.jitter_mean_ms;
       s->jitter_max_ms = e.jitter_max_ms;
       s->max_delta_ms = e.max_delta_ms;
+      s->gaps = e.gaps;
+      s->gap_ms = e.gap_ms;
       s->rtt_ms = e.rtt_ms;
       s->mos_x10 = e.mos_x10;
       s->first_ns = e.first_ns;
@@ -396,6 +402,8 @@ void CdrWriter::write(const CallRecord& r, const Call* c) {
       kv_opt(w, s->ended ? "jitter_mean_ms" : "jitter_ms", double(s->jitter_ms));
       kv_opt(w, "jitter_max_ms", double(s->jitter_max_ms));
       kv_opt(w, "max_delta_ms", double(s->max_delta_ms));
+      kv_u(w, "gaps", s->gaps);
+      kv_opt(w, "gap_ms", double(s->gap_ms));
       kv_opt(w, "rtt_ms", s->rtt_ms >= 0 ? std::optional<double>(s->rtt_ms) : std::nullopt);
       kv_opt(w, "mos", s->mos_x10 ? std::optional<double>(s->mos_x10 / 10.0) : std::nullopt);
       kv_opt(w, "first_ts", ts(s->first_ns));

@@ -279,6 +279,8 @@ void stream(Writer& w, const StreamEnded& s, const CallRecord* c) {
   kv_d(w, "jitter_mean_ms", s.jitter_mean_ms);
   kv_d(w, "jitter_max_ms", s.jitter_max_ms);
   kv_d(w, "max_delta_ms", s.max_delta_ms);
+  kv(w, "gaps", s.gaps);
+  kv_d(w, "gap_ms", s.gap_ms);
   kv_opt(w, "rtt_ms", s.rtt_ms >= 0 ? std::optional<double>(s.rtt_ms) : std::nullopt);
   kv_d(w, "mos", s.mos_x10 / 10.0);
   kv_opt(w, "first_ts", seconds(s.first_ns));

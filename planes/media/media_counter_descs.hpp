@@ -82,6 +82,13 @@ inline constexpr std::array kMediaCounterDescs = {
                        &MediaCounters::endpoints_expired),
     dataplane::counter("rvoip_dtmf_events_total", "RFC 4733 telephone events (counted once each)",
                        &MediaCounters::dtmf_events),
+    dataplane::counter("rvoip_rtp_gaps_total",
+                       "Media gaps: RTP inter-arrival deltas of at least planes.media.gap_ms",
+                       &MediaCounters::rtp_gaps),
+    dataplane::counter("rvoip_rtcp_reported_lost_packets_total",
+                       "RTP packets the receivers' RTCP reports say were lost (growth of the "
+                       "cumulative loss)",
+                       &MediaCounters::rtcp_reported_lost),
 };
 
 inline constexpr std::array kMediaHistogramDescs = {
@@ -91,6 +98,22 @@ inline constexpr std::array kMediaHistogramDescs = {
     dataplane::histogram<MediaHistograms>(
         "rvoip_rtp_mos", "Estimated MOS of ended streams",
         +[](const MediaHistograms& h) { return desc_detail::view_of(h.mos); }),
+    dataplane::histogram<MediaHistograms>(
+        "rvoip_rtp_max_delta_seconds", "Largest RTP inter-arrival delta of ended streams",
+        +[](const MediaHistograms& h) { return desc_detail::view_of(h.max_delta_seconds); }),
+    dataplane::histogram<MediaHistograms>(
+        "rvoip_rtp_gap_seconds", "Length of each media gap (inter-arrival delta >= planes.media.gap_ms)",
+        +[](const MediaHistograms& h) { return desc_detail::view_of(h.gap_seconds); }),
+    dataplane::histogram<MediaHistograms>(
+        "rvoip_rtcp_reported_jitter_seconds", "Interarrival jitter in RTCP report blocks",
+        +[](const MediaHistograms& h) { return desc_detail::view_of(h.rtcp_jitter_seconds); }),
+    dataplane::histogram<MediaHistograms>(
+        "rvoip_rtcp_reported_fraction_lost", "Fraction lost (0..1) in RTCP report blocks",
+        +[](const MediaHistograms& h) { return desc_detail::view_of(h.rtcp_fraction_lost); }),
+    dataplane::histogram<MediaHistograms>(
+        "rvoip_rtcp_rtt_seconds",
+        "Round trip from the capture point to the receiver and back (RTCP LSR/DLSR)",
+        +[](const MediaHistograms& h) { return desc_detail::view_of(h.rtcp_rtt_seconds); }),
 };
 
 }  // namespace rv::planes::media

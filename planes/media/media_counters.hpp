@@ -35,14 +35,27 @@ struct alignas(64) MediaCounters {
   dataplane::Counter endpoints_rejected;     // dp: wo, cp: ro — endpoint table full
   dataplane::Counter endpoints_expired;      // dp: wo, cp: ro
   dataplane::Counter dtmf_events;  // dp: wo, cp: ro — RFC 4733 events (end packets, once)
+  dataplane::Counter rtp_gaps;     // dp: wo, cp: ro — inter-arrival deltas >= gap_ns
+  dataplane::Counter rtcp_reported_lost;  // dp: wo, cp: ro — growth of RR cumulative loss
 };
 
 // Per-stream values observed when a stream ends (streams with a known clock rate only for
-// jitter; every stream for MOS).
+// jitter; every stream for MOS; streams of two packets or more for max delta), per media gap,
+// and per RTCP report block (jitter: streams with a known clock rate; RTT: when LSR/DLSR give
+// one).
 struct alignas(64) MediaHistograms {
   dataplane::Histogram<10> jitter_seconds{
       {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, 1e6};  // µs
   dataplane::Histogram<8> mos{{1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5}, 1e3};
+  dataplane::Histogram<10> max_delta_seconds{
+      {0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5}, 1e6};
+  dataplane::Histogram<8> gap_seconds{{0.3, 0.5, 1, 2, 5, 10, 30, 60}, 1e6};
+  dataplane::Histogram<10> rtcp_jitter_seconds{
+      {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, 1e6};
+  dataplane::Histogram<8> rtcp_fraction_lost{
+      {0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, 1e6};
+  dataplane::Histogram<10> rtcp_rtt_seconds{
+      {0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2}, 1e6};
 };
 
 }  // namespace rv::planes::media

@@ -46,7 +46,9 @@ struct StreamInterval {
   float jitter_ms = 0;       // current RFC 3550 estimate
   float jitter_max_ms = 0;
   float max_delta_ms = 0;    // largest inter-arrival gap so far
-  uint8_t mos_x10 = 0;       // MOS * 10 from the numbers so far
+  float gap_ms = 0;          // media gap time so far (MediaPlaneConfig::gap_ns)
+  uint32_t gaps = 0;         // media gaps so far
+  uint8_t mos_x10 = 0;       // MOS * 10 from the numbers so far (gaps count as loss)
   uint8_t payload_type = 0;
   uint8_t codec = 0;
   uint64_t call_hash = 0;
@@ -60,7 +62,7 @@ struct StreamEnded {
   uint8_t payload_type = 0;
   uint8_t codec = 0;  // media::Codec
   EndReason reason = EndReason::kTimeout;
-  uint8_t mos_x10 = 0;  // MOS * 10, rounded (10..45)
+  uint8_t mos_x10 = 0;  // MOS * 10, rounded (10..45); media gaps count as loss
   uint32_t packets = 0;
   uint32_t duplicates = 0;
   int64_t expected = 0;
@@ -70,6 +72,8 @@ struct StreamEnded {
   float jitter_max_ms = 0;
   float rtt_ms = -1;  // from RTCP LSR/DLSR, < 0 when unknown
   float max_delta_ms = 0;  // largest inter-arrival gap (a media gap shows here)
+  float gap_ms = 0;        // time without packets in media gaps, beyond the normal spacing
+  uint32_t gaps = 0;       // inter-arrival deltas of at least MediaPlaneConfig::gap_ns
   uint64_t call_hash = 0;
   uint64_t first_ns = 0;
   uint64_t last_ns = 0;

@@ -142,7 +142,11 @@ void MediaPlane::account(StreamRecord& r, const RtpHeader& h, std::span<const ui
     r.codec = static_cast<uint8_t>(pi.codec);
   }
   if (pi.codec == Codec::kTelephoneEvent) on_telephone_event(r, h, payload);
-  if (!first && arrival_ns > r.last_ns) r.max_delta_ns = std::max(r.max_delta_ns, arrival_ns - r.last_ns);
+  if (!first && arrival_ns > r.last_ns) {
+    const uint64_t delta = arrival_ns - r.last_ns;
+    r.max_delta_ns = std::max(r.max_delta_ns, delta);
+    if (cfg_.gap_ns != 0 && delta >= cfg_.gap_ns) note_gap(r, delta);
+  }
   r.last_ns = std::max(r.last_ns, arrival_ns);
   r.bytes += h.payload_len;
   counters_.rtp_packets.add();
@@ -157,6 +161,13 @@ void MediaPlane::account(StreamRecord& r, const RtpHeader& h, std::span<const ui
     sink_->on_stream_started(
         StreamStarted{r.flow, r.ssrc, r.payload_type, r.codec, r.call_hash, arrival_ns});
   }
+}
+
+void MediaPlane::note_gap(StreamRecord& r, uint64_t delta_ns) noexcept {
+  ++r.gaps;
+  r.gap_ns += delta_ns - std::min(delta_ns, kNominalSpacingNs);
+  counters_.rtp_gaps.add();
+  histograms_.gap_seconds.observe(static_cast<double>(delta_ns) / 1e9);
 }
 
 // RFC 4733 §2.3: event(8) E|R|volume(6) duration(16). The end packet is usually sent three
@@ -225,6 +236,16 @@ void MediaPlane::apply_report_block(const RtcpReportBlock& b, const dataplane::F
     return;
   }
   RtcpState& st = r->rtcp;
+  // The receiver's cumulative loss only grows between its reports (duplicates aside): count the
+  // growth, as rtp_lost counts ours.
+  const int32_t before = st.reports != 0 ? st.cumulative_lost : 0;
+  if (b.cumulative_lost > before) {
+    counters_.rtcp_reported_lost.add(static_cast<uint64_t>(b.cumulative_lost - before));
+  }
+  histograms_.rtcp_fraction_lost.observe(b.fraction_lost / 256.0);
+  if (const uint32_t clock = payload_info(*r, r->payload_type).clock_rate; clock != 0) {
+    histograms_.rtcp_jitter_seconds.observe(static_cast<double>(b.jitter) / clock);
+  }
   st.fraction_lost = b.fraction_lost;
   st.cumulative_lost = b.cumulative_lost;
   st.jitter_ts = b.jitter;
@@ -235,18 +256,20 @@ void MediaPlane::apply_report_block(const RtcpReportBlock& b, const dataplane::F
       arrival_ns > st.last_sr_arrival_ns) {
     const double rtt = static_cast<double>(arrival_ns - st.last_sr_arrival_ns) / 1e6 -
                        static_cast<double>(b.dlsr) * 1000.0 / 65536.0;
-    if (rtt >= 0) st.rtt_ms = static_cast<float>(rtt);
+    if (rtt >= 0) {
+      st.rtt_ms = static_cast<float>(rtt);
+      histograms_.rtcp_rtt_seconds.observe(rtt / 1000.0);
+    }
   }
 }
 
 double MediaPlane::mos_of(const StreamRecord& r) const noexcept {
   QualityInput q;
   q.codec = static_cast<Codec>(r.codec);
-  const int64_t expected = r.stats.expected();
-  const int64_t lost = r.stats.lost();
-  q.loss_percent = expected > 0 && lost > 0
-                       ? 100.0 * static_cast<double>(lost) / static_cast<double>(expected)
-                       : 0.0;
+  const double span_ms =
+      r.last_ns > r.stats.first_ns() ? static_cast<double>(r.last_ns - r.stats.first_ns()) / 1e6 : 0;
+  q.loss_percent = effective_loss_percent(r.stats.expected(), r.stats.lost(),
+                                          static_cast<double>(r.gap_ns) / 1e6, span_ms);
   q.jitter_ms = r.stats.jitter_mean_ms();
   q.rtt_ms = r.rtcp.rtt_ms;
   return estimate_mos(q);
@@ -268,6 +291,8 @@ StreamEnded MediaPlane::final_numbers(const StreamRecord& r, EndReason why) cons
   e.jitter_max_ms = static_cast<float>(r.stats.jitter_max_ms());
   e.rtt_ms = r.rtcp.rtt_ms;
   e.max_delta_ms = static_cast<float>(static_cast<double>(r.max_delta_ns) / 1e6);
+  e.gap_ms = static_cast<float>(static_cast<double>(r.gap_ns) / 1e6);
+  e.gaps = r.gaps;
   e.call_hash = r.call_hash;
   e.first_ns = r.stats.first_ns();
   e.last_ns = r.last_ns;
@@ -294,6 +319,8 @@ uint32_t MediaPlane::report_intervals(uint64_t now_ns) noexcept {
     e.jitter_ms = static_cast<float>(r.stats.jitter_ms());
     e.jitter_max_ms = static_cast<float>(r.stats.jitter_max_ms());
     e.max_delta_ms = static_cast<float>(static_cast<double>(r.max_delta_ns) / 1e6);
+    e.gap_ms = static_cast<float>(static_cast<double>(r.gap_ns) / 1e6);
+    e.gaps = r.gaps;
     e.mos_x10 = static_cast<uint8_t>(std::lround(mos_of(r) * 10));
     e.payload_type = r.payload_type;
     e.codec = r.codec;
@@ -312,6 +339,7 @@ void MediaPlane::end_stream(StreamRecord& r, EndReason why) noexcept {
     histograms_.jitter_seconds.observe(r.stats.jitter_mean_ms() / 1000.0);
   }
   histograms_.mos.observe(e.mos_x10 / 10.0);
+  if (e.packets > 1) histograms_.max_delta_seconds.observe(e.max_delta_ms / 1000.0);
   if (sink_ != nullptr) sink_->on_stream_ended(e);
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // MediaPlane: the RTP/RTCP stream analyser one lcore runs (DESIGN.md §5). Streams keyed by
 // (5-tuple, SSRC); Wireshark-equivalent loss and jitter (rtp_stats.hpp), RFC 3550 sequence
-// tracking, RTCP-reported loss/jitter/RTT, RFC 4733 events, MOS at stream end, media timeouts,
+// tracking, RTCP-reported loss/jitter/RTT, RFC 4733 events, media gaps, MOS (gap-aware) in
+// interval reports and at stream end, media timeouts,
 // SDP association through learned endpoints.
 //
 // Threading: one MediaPlane per lcore (shard), built on the control thread (allocates all
@@ -42,7 +43,13 @@ struct MediaPlaneConfig {
   uint8_t event_payload_type = 101;  // telephone-event without SDP (Wireshark's default); 0 = none
   bool evict_when_full = true;       // table full: end the stream nearest its timeout (counted)
   uint64_t interval_ns = 10'000'000'000ull;  // planes.media.interval_s; 0: no interval events
+  // planes.media.gap_ms: an inter-arrival delta this long is a media gap; its time beyond the
+  // normal spacing (kNominalSpacingNs) counts as loss in the MOS. 0: no gap detection.
+  uint64_t gap_ns = 300'000'000ull;
 };
+
+// The packet spacing a gap's time is counted beyond (20 ms, the common packetization).
+inline constexpr uint64_t kNominalSpacingNs = 20'000'000ull;
 
 // One RTP datagram for the burst interface.
 struct RtpInput {
@@ -119,6 +126,7 @@ class MediaPlane {
   // media.stream_interval for running streams whose interval elapsed (bounded scan per tick).
   uint32_t report_intervals(uint64_t now_ns) noexcept;
   void end_stream(StreamRecord& r, EndReason why) noexcept;  // emits; caller removes
+  void note_gap(StreamRecord& r, uint64_t delta_ns) noexcept;
   StreamReport live_report(const StreamRecord& r) const;
 
   MediaPlaneConfig cfg_;

@@ -44,6 +44,15 @@ constexpr double kPacketizationMs = 20;
 
 }  // namespace
 
+double effective_loss_percent(int64_t expected, int64_t lost, double gap_ms,
+                              double span_ms) noexcept {
+  const double p_seq = expected > 0 && lost > 0
+                           ? std::min(1.0, static_cast<double>(lost) / static_cast<double>(expected))
+                           : 0.0;
+  const double p_gap = span_ms > 0 && gap_ms > 0 ? std::min(1.0, gap_ms / span_ms) : 0.0;
+  return 100.0 * (1.0 - (1.0 - p_seq) * (1.0 - p_gap));
+}
+
 double r_factor(const QualityInput& in) noexcept {
   const double d =
       (in.rtt_ms > 0 ? in.rtt_ms / 2 : 0) + 2 * std::max(0.0, in.jitter_ms) + kPacketizationMs;

@@ -9,8 +9,11 @@
 // (narrowband scale; wideband codecs are rated on the narrowband scale, so they cap at 4.4).
 // Limits: d is estimated, not measured: half the RTCP round trip when known, plus a jitter
 // buffer of 2 x mean jitter and the packetization time (20 ms); Ppl is the stream's loss
-// (negative loss from duplicates counts as 0); bursty loss, echo and noise are not modelled.
+// (negative loss from duplicates counts as 0) combined with its media gaps (time without
+// packets, see effective_loss_percent); bursty loss, echo and noise are not modelled.
 // Pure and noexcept.
+
+#include <cstdint>
 
 #include "planes/media/codec.hpp"
 
@@ -22,6 +25,13 @@ struct QualityInput {
   double jitter_ms = 0;     // mean interarrival jitter
   double rtt_ms = -1;       // RTCP round trip; < 0 when unknown
 };
+
+// The loss the E-model is given: packets lost by sequence (lost / expected) and media gap time
+// (gap_ms / span_ms: time without packets beyond the normal spacing, see MediaPlaneConfig::gap_ns)
+// combined as independent losses, 1 - (1 - p_seq)(1 - p_gap), in percent (0..100). A sender that
+// goes silent for 5.8 s keeps its sequence numbers contiguous: only the gap term sees it.
+double effective_loss_percent(int64_t expected, int64_t lost, double gap_ms,
+                              double span_ms) noexcept;
 
 // R-factor (0..100) and MOS (1..4.5).
 double r_factor(const QualityInput& in) noexcept;

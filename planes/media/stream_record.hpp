@@ -48,6 +48,8 @@ struct alignas(64) StreamRecord {
   uint32_t dtmf_events = 0;
   uint8_t last_event = 0;
   bool bye_seen = false;  // RTCP BYE from this SSRC: reported as the end reason
+  uint32_t gaps = 0;      // inter-arrival deltas >= MediaPlaneConfig::gap_ns
+  uint64_t gap_ns = 0;    // their time beyond the normal packet spacing
   uint64_t next_interval_ns = 0;  // capture time of the next media.stream_interval
   // Timer wheel links (stream table).
   uint32_t timer_prev = 0;

@@ -188,6 +188,8 @@ void to_wire(const media::StreamInterval& e, wire::StreamInterval& out) {
   out.set_payload_type(e.payload_type);
   out.set_codec(e.codec);
   out.set_timestamp_ns(e.timestamp_ns);
+  out.set_gap_ms(e.gap_ms);
+  out.set_gaps(e.gaps);
 }
 
 void from_wire(const wire::StreamInterval& w, media::StreamInterval& out) noexcept {
@@ -204,6 +206,8 @@ void from_wire(const wire::StreamInterval& w, media::StreamInterval& out) noexce
   out.codec = static_cast<uint8_t>(w.codec());
   out.call_hash = 0;
   out.timestamp_ns = w.timestamp_ns();
+  out.gap_ms = w.gap_ms();
+  out.gaps = w.gaps();
 }
 
 void to_wire(const media::StreamEnded& e, wire::StreamEnded& out) {
@@ -225,6 +229,8 @@ void to_wire(const media::StreamEnded& e, wire::StreamEnded& out) {
   out.set_first_ns(e.first_ns);
   out.set_last_ns(e.last_ns);
   out.set_bytes(e.bytes);
+  out.set_gap_ms(e.gap_ms);
+  out.set_gaps(e.gaps);
 }
 
 void from_wire(const wire::StreamEnded& w, media::StreamEnded& out) noexcept {
@@ -247,6 +253,8 @@ void from_wire(const wire::StreamEnded& w, media::StreamEnded& out) noexcept {
   out.first_ns = w.first_ns();
   out.last_ns = w.last_ns();
   out.bytes = w.bytes();
+  out.gap_ms = w.gap_ms();
+  out.gaps = w.gaps();
 }
 
 void to_wire(const signaling::MediaEndpointEvent& e, std::string_view call_id,

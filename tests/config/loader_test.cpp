@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <filesystem>
 #include <fstream>
 
@@ -140,6 +142,61 @@ TEST(ConfigLoader, MetricsListenWithAComma_IsRejected) {
   ASSERT_FALSE(c.has_value());
   EXPECT_THAT(c.error()[0].to_string(),
               HasSubstr("control.metrics_listen: expected one host:port"));
+}
+
+TEST(ConfigLoader, Peers_AreLoaded) {
+  auto c = load_yaml_text(
+      "planes:\n  peers:\n    - carrier-a=192.0.2.0/24\n    - sbc1=sbc1.example.net\n"
+      "    - carrier-b=*.carrier-b.example\n    - carrier-a=2001:db8::/32\n"
+      "  media:\n    gap_ms: 500\n");
+  ASSERT_TRUE(c.has_value()) << to_error(c.error()).message();
+  EXPECT_THAT(c->planes.peers, ::testing::ElementsAre("carrier-a=192.0.2.0/24",
+                                                      "sbc1=sbc1.example.net",
+                                                      "carrier-b=*.carrier-b.example",
+                                                      "carrier-a=2001:db8::/32"));
+  EXPECT_EQ(c->planes.media.gap_ms, 500u);
+}
+
+TEST(ConfigLoader, BadPeerEntries_NameTheItemItsLineAndWhatWasExpected) {
+  auto c = load_yaml_text(
+      "planes:\n  peers:\n    - carrier-a=192.0.2.0/24\n    - carrier-b=10.0.0.0/33\n"
+      "    - other=10.1.0.0/16\n    - sbc1\n    - bad name=sbc.example.net\n"
+      "    - x=-sbc.example.net\n");
+  ASSERT_FALSE(c.has_value());
+  ASSERT_THAT(c.error(), SizeIs(5));
+  EXPECT_EQ(c.error()[0].to_string(),
+            "planes.peers[1]: '33' is not a prefix length in [0, 32] (line 4, column 7)");
+  EXPECT_EQ(c.error()[1].to_string(),
+            "planes.peers[2]: peer name 'other' is reserved for peers not configured (line 5, "
+            "column 7)");
+  EXPECT_THAT(c.error()[2].to_string(),
+              HasSubstr("planes.peers[3]: 'sbc1' is not name=match (e.g. carrier-a=192.0.2.0/24"));
+  EXPECT_THAT(c.error()[2].to_string(), HasSubstr("(line 6, column 7)"));
+  EXPECT_THAT(c.error()[3].to_string(),
+              HasSubstr("planes.peers[4]: peer name 'bad name' must be 1 to 64 letters"));
+  EXPECT_EQ(c.error()[4].to_string(),
+            "planes.peers[5]: '-sbc.example.net' is neither an IP prefix (address[/length]) nor a "
+            "SIP host name (line 8, column 7)");
+}
+
+TEST(ConfigLoader, TooManyPeerNames_AreRejected) {
+  LoadRequest r;
+  std::string peers = "planes.peers=";
+  for (int i = 0; i < 65; ++i) peers += fmt::format("{}p{}=10.0.{}.0/24", i ? "," : "", i, i);
+  r.sets = {peers};
+  auto c = load_config(r);
+  ASSERT_FALSE(c.has_value());
+  EXPECT_THAT(c.error()[0].to_string(),
+              HasSubstr("planes.peers: 65 peer names, at most 64"));
+}
+
+TEST(ConfigLoader, PeersFromSet_AreSplitOnCommas) {
+  LoadRequest r;
+  r.sets = {"planes.peers=carrier-a=192.0.2.0/24,sbc1=sbc1.example.net"};
+  auto c = load_config(r);
+  ASSERT_TRUE(c.has_value()) << to_error(c.error()).message();
+  EXPECT_THAT(c->planes.peers,
+              ::testing::ElementsAre("carrier-a=192.0.2.0/24", "sbc1=sbc1.example.net"));
 }
 
 TEST(ListenAddress, AcceptsWhatTheAdminEndpointCanBind) {

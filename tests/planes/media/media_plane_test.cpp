@@ -364,5 +364,132 @@ TEST(Mos, DelayBeyondG107KneeCostsMore) {
   EXPECT_LT(far, near - 0.2);
 }
 
+// --- media gaps -----------------------------------------------------------------------------
+
+struct IntervalSink : RecordingSink {
+  std::vector<StreamInterval> intervals;
+  void on_stream_interval(const StreamInterval& e) noexcept override { intervals.push_back(e); }
+};
+
+// 10 s of PCMA every 20 ms, then the sender falls silent for 5.8 s (sequence numbers stay
+// contiguous, RTP timestamps follow the wall clock: no loss, no jitter), then 10 s more.
+// Returns the time of the last packet.
+uint64_t send_with_gap(MediaPlane& m, const dataplane::FlowKey& f, uint64_t gap_ns) {
+  uint64_t t = 0;
+  uint32_t ts = 0;
+  for (int i = 0; i < 1000; ++i) {
+    if (i == 500) {
+      t += gap_ns - 20 * kMs;
+      ts += static_cast<uint32_t>((gap_ns - 20 * kMs) / 125'000);  // 8 kHz
+    }
+    const auto p = rtp({.pt = 8, .seq = static_cast<uint16_t>(1 + i), .ts = ts, .ssrc = 0x5858});
+    EXPECT_EQ(m.on_rtp(p, f, t), RtpParseStatus::kOk);
+    t += 20 * kMs;
+    ts += 160;
+  }
+  return t - 20 * kMs;
+}
+
+TEST(MediaPlane, FiveSecondGap_IsCountedAndLowersTheMos) {
+  RecordingSink gap_sink, clean_sink;
+  MediaPlane gappy(small_config(), &gap_sink), clean(small_config(), &clean_sink);
+  const auto f = flow(1, 4000, 2, 5000);
+  const uint64_t last = send_with_gap(gappy, f, 5800 * kMs);
+  send_with_gap(clean, f, 20 * kMs);  // the same stream without its gap
+  gappy.end_all();
+  clean.end_all();
+  ASSERT_EQ(gap_sink.ended.size(), 1u);
+  ASSERT_EQ(clean_sink.ended.size(), 1u);
+  const StreamEnded& g = gap_sink.ended[0];
+  EXPECT_EQ(g.lost, 0);
+  EXPECT_EQ(g.packets, 1000u);
+  EXPECT_NEAR(g.max_delta_ms, 5800.0, 0.01);
+  EXPECT_EQ(g.gaps, 1u);
+  EXPECT_NEAR(g.gap_ms, 5780.0, 0.01);  // beyond the 20 ms spacing
+  EXPECT_EQ(g.last_ns, last);
+  // Loss seen by the E-model: 5.78 s of 25.76 s = 22.4 % -> G.711 R 47.9 -> MOS 2.5.
+  EXPECT_EQ(g.mos_x10, 25);
+  EXPECT_EQ(clean_sink.ended[0].mos_x10, 44);
+  EXPECT_EQ(clean_sink.ended[0].gaps, 0u);
+  EXPECT_EQ(gappy.counters().rtp_gaps.load(), 1u);
+  EXPECT_EQ(gappy.histograms().gap_seconds.count.load(), 1u);
+  EXPECT_NEAR(gappy.histograms().gap_seconds.sum(), 5.8, 1e-6);
+  EXPECT_EQ(gappy.histograms().max_delta_seconds.count.load(), 1u);
+  EXPECT_NEAR(gappy.histograms().max_delta_seconds.sum(), 5.8, 1e-6);
+  EXPECT_EQ(clean.counters().rtp_gaps.load(), 0u);
+}
+
+TEST(MediaPlane, DeltaBelowGapThreshold_IsNoGap) {
+  RecordingSink sink;
+  auto cfg = small_config();
+  cfg.gap_ns = 300 * kMs;
+  MediaPlane m(cfg, &sink);
+  send_with_gap(m, flow(1, 4000, 2, 5000), 299 * kMs);
+  m.end_all();
+  ASSERT_EQ(sink.ended.size(), 1u);
+  EXPECT_EQ(sink.ended[0].gaps, 0u);
+  EXPECT_NEAR(sink.ended[0].max_delta_ms, 299.0, 0.01);
+  EXPECT_EQ(sink.ended[0].mos_x10, 44);
+}
+
+TEST(MediaPlane, GapDetectionOff_KeepsTheSequenceOnlyMos) {
+  RecordingSink sink;
+  auto cfg = small_config();
+  cfg.gap_ns = 0;
+  MediaPlane m(cfg, &sink);
+  send_with_gap(m, flow(1, 4000, 2, 5000), 5800 * kMs);
+  m.end_all();
+  ASSERT_EQ(sink.ended.size(), 1u);
+  EXPECT_EQ(sink.ended[0].gaps, 0u);
+  EXPECT_EQ(sink.ended[0].mos_x10, 44);
+}
+
+TEST(MediaPlane, IntervalReport_CarriesTheGapWhileTheStreamRuns) {
+  IntervalSink sink;
+  auto cfg = small_config();
+  cfg.media_timeout_ns = 30 * kSec;
+  cfg.interval_ns = 20 * kSec;
+  MediaPlane m(cfg, &sink);
+  const uint64_t last = send_with_gap(m, flow(1, 4000, 2, 5000), 5800 * kMs);
+  m.expire(last);  // 25.76 s after the first packet: one interval due
+  ASSERT_EQ(sink.intervals.size(), 1u);
+  const StreamInterval& iv = sink.intervals[0];
+  EXPECT_EQ(iv.gaps, 1u);
+  EXPECT_NEAR(iv.gap_ms, 5780.0, 0.01);
+  EXPECT_NEAR(iv.max_delta_ms, 5800.0, 0.01);
+  EXPECT_EQ(iv.mos_x10, 25);
+  EXPECT_TRUE(sink.ended.empty());
+}
+
+TEST(MediaPlane, RtcpReceiverReports_AreCountedAndObserved) {
+  MediaPlane m(small_config());
+  const auto media = flow(1, 4000, 2, 5000);
+  const auto a_rtcp = flow(1, 4001, 2, 5001);
+  send(m, media, 0xA, 5, 0);
+  std::vector<uint8_t> sr = {0x80, 200, 0, 6};
+  for (uint32_t w : {0xAu, 0x1234u, 0x56780000u, 800u, 5u, 800u}) test::put32(sr, w);
+  ASSERT_EQ(m.on_rtcp(sr, a_rtcp, 1 * kSec), RtcpParseStatus::kOk);
+  // Two RRs about A: cumulative lost 3 then 5 (fraction 26/256, then 0), jitter 16 then 80
+  // timestamp units (2 ms, then 10 ms at 8 kHz); the first echoes the SR: RTT 100 ms.
+  const auto rr = [](uint32_t fraction_cumulative, uint32_t jitter, uint32_t lsr, uint32_t dlsr) {
+    std::vector<uint8_t> p = {0x81, 201, 0, 7};
+    for (uint32_t w : {0xBu, 0xAu, fraction_cumulative, 5u, jitter, lsr, dlsr}) test::put32(p, w);
+    return p;
+  };
+  ASSERT_EQ(m.on_rtcp(rr((26u << 24) | 3u, 16, 0x12345678u, 0x8000u), a_rtcp.reversed(),
+                      1 * kSec + 600 * kMs),
+            RtcpParseStatus::kOk);
+  ASSERT_EQ(m.on_rtcp(rr(5u, 80, 0, 0), a_rtcp.reversed(), 2 * kSec), RtcpParseStatus::kOk);
+  EXPECT_EQ(m.counters().rtcp_reported_lost.load(), 5u);
+  const MediaHistograms& h = m.histograms();
+  EXPECT_EQ(h.rtcp_fraction_lost.count.load(), 2u);
+  EXPECT_NEAR(h.rtcp_fraction_lost.sum(), 26.0 / 256, 1e-5);
+  EXPECT_EQ(h.rtcp_fraction_lost.buckets[0].load(), 1u);  // le=0: the second report
+  EXPECT_EQ(h.rtcp_jitter_seconds.count.load(), 2u);
+  EXPECT_NEAR(h.rtcp_jitter_seconds.sum(), 0.012, 1e-6);
+  EXPECT_EQ(h.rtcp_rtt_seconds.count.load(), 1u);
+  EXPECT_NEAR(h.rtcp_rtt_seconds.sum(), 0.1, 1e-5);
+}
+
 }  // namespace
 }  // namespace rv::planes::media

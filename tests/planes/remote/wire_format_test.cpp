@@ -193,6 +193,27 @@ TEST(WireFormat, FrozenSampleOfEveryEventType_DecodesToTheSameValues) {
   EXPECT_EQ(h.last_seq(), 41u);
 }
 
+TEST(WireFormat, MediaGaps_CrossTheWire) {
+  media::StreamInterval iv;
+  iv.gaps = 2;
+  iv.gap_ms = 5780.5f;
+  wire::StreamInterval wi;
+  to_wire(iv, wi);
+  media::StreamInterval iv2;
+  from_wire(wi, iv2);
+  EXPECT_EQ(iv2.gaps, 2u);
+  EXPECT_EQ(iv2.gap_ms, 5780.5f);
+  media::StreamEnded end;
+  end.gaps = 3;
+  end.gap_ms = 6000.25f;
+  wire::StreamEnded we;
+  to_wire(end, we);
+  media::StreamEnded end2;
+  from_wire(we, end2);
+  EXPECT_EQ(end2.gaps, 3u);
+  EXPECT_EQ(end2.gap_ms, 6000.25f);
+}
+
 TEST(WireFormat, RawAndCompressed_RoundTripTheSameBatch) {
   const wire::Batch b = sample();
   for (const Compression c : {Compression::kNone, Compression::kZstd}) {
