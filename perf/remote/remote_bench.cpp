@@ -38,6 +38,7 @@
 #include "planes/remote/wire_format.hpp"
 #include "planes/signaling/sip_parser.hpp"
 #include "planes/signaling/sip_summary_event.hpp"
+#include "tests/support/loopback.hpp"
 
 extern char** environ;
 
@@ -290,22 +291,10 @@ void BM_Remote_EndToEndLag(benchmark::State& state) {
 }
 BENCHMARK(BM_Remote_EndToEndLag)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(20);
 
-uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
-  const uint16_t port = free_port();
+  const uint16_t port = rv::test::pick_port();
   const std::string store = "/tmp/rv_remote_bench_" + std::to_string(getpid());
   const std::string p = std::to_string(port);
   std::vector<std::string> args = {"/usr/sbin/nats-server", "-js", "-a", "127.0.0.1", "-p", p, "-sd", store};

@@ -321,34 +321,44 @@ ZstdContexts& zstd() {
 
 }  // namespace
 
+namespace {
+
+// The envelope header in front of every body: magic and version, compression, raw length.
+void put_envelope_header(char* o, Compression c, std::size_t raw_size) {
+  std::memcpy(o, kMagic.data(), kMagic.size());
+  o[4] = static_cast<char>(c);
+  put_le32(o + 5, static_cast<uint32_t>(raw_size));
+}
+
+// `raw` behind its envelope header, uncompressed.
+std::string seal_raw(const std::string& raw) {
+  std::string out;
+  out.resize_and_overwrite(kEnvelopeBytes + raw.size(), [&](char* o, std::size_t n) {
+    put_envelope_header(o, Compression::kNone, raw.size());
+    std::memcpy(o + kEnvelopeBytes, raw.data(), raw.size());
+    return n;
+  });
+  return out;
+}
+
+}  // namespace
+
 std::string seal(const wire::Batch& b, Compression c, int level, std::size_t* raw_bytes) {
   thread_local std::string raw;
   b.SerializeToString(&raw);
   if (raw_bytes != nullptr) *raw_bytes = raw.size();
+  if (c == Compression::kNone) return seal_raw(raw);
   std::string out;
-  const std::size_t room = c == Compression::kNone ? raw.size() : ZSTD_compressBound(raw.size());
+  const std::size_t room = ZSTD_compressBound(raw.size());
   // Sized without zero-filling: every byte kept is written below.
   out.resize_and_overwrite(kEnvelopeBytes + room, [&](char* o, std::size_t) {
-    std::memcpy(o, kMagic.data(), kMagic.size());
-    o[4] = static_cast<char>(c);
-    put_le32(o + 5, static_cast<uint32_t>(raw.size()));
-    std::size_t n = raw.size();
-    if (c != Compression::kNone) {
-      n = ZSTD_compressCCtx(zstd().c, o + kEnvelopeBytes, room, raw.data(), raw.size(), level);
-      if (ZSTD_isError(n) != 0) return std::size_t{0};  // cannot happen with a bound-sized buffer
-    } else {
-      std::memcpy(o + kEnvelopeBytes, raw.data(), n);
-    }
-    return kEnvelopeBytes + n;
+    put_envelope_header(o, c, raw.size());
+    const std::size_t n =
+        ZSTD_compressCCtx(zstd().c, o + kEnvelopeBytes, room, raw.data(), raw.size(), level);
+    // An error cannot happen with a bound-sized buffer; if it does, the batch goes raw.
+    return ZSTD_isError(n) != 0 ? std::size_t{0} : kEnvelopeBytes + n;
   });
-  if (out.empty()) {  // compression failed: send it raw
-    out.assign(kMagic.data(), kMagic.size());
-    out.push_back(static_cast<char>(Compression::kNone));
-    out.resize(kEnvelopeBytes);
-    put_le32(out.data() + 5, static_cast<uint32_t>(raw.size()));
-    out += raw;
-  }
-  return out;
+  return out.empty() ? seal_raw(raw) : out;
 }
 
 std::expected<void, DecodeError> unseal(std::span<const uint8_t> msg, wire::Batch& out) {

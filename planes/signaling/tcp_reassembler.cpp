@@ -4,10 +4,13 @@
 #include <cstring>
 
 #include "dataplane/byte_order.hpp"
-#include "planes/signaling/http_upgrade.hpp"
 #include "planes/signaling/sip_parser.hpp"
+#include "planes/transport/http_upgrade.hpp"
 
 namespace rv::planes::signaling {
+
+using transport::HttpUpgrade;
+using transport::parse_http_upgrade;
 
 namespace {
 constexpr std::size_t kVictimScan = 16;

@@ -32,7 +32,7 @@
 #include "planes/transport/tls_hello.hpp"
 #include "planes/transport/transport_counters.hpp"
 #include "planes/transport/websocket_connections.hpp"
-#include "planes/signaling/http_upgrade.hpp"
+#include "planes/transport/http_upgrade.hpp"
 
 namespace rv::planes::transport {
 
@@ -182,9 +182,9 @@ class RxPoller final : public dataplane::Poller {
       handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
       return;
     }
-    if (signaling::starts_like_http_get(payload)) {
-      const auto u = signaling::parse_http_upgrade(payload);
-      if (u.kind == signaling::HttpUpgrade::Kind::kRequest && u.sip) {
+    if (starts_like_http_get(payload)) {
+      const auto u = parse_http_upgrade(payload);
+      if (u.kind == HttpUpgrade::Kind::kRequest && u.sip) {
         counters_.websocket_upgrades.add();
         if (!websockets_.add(flow, rx_ns)) counters_.websocket_evicted.add();
         counters_.sip_websocket_segments.add();

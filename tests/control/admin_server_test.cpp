@@ -17,9 +17,13 @@
 #include <thread>
 
 #include "control/logging/logging.hpp"
+#include "tests/support/loopback.hpp"
 
 namespace rv::control {
 namespace {
+
+using test::connect_loopback;
+using test::pick_port;
 
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -29,36 +33,6 @@ using namespace std::chrono_literals;
 // printf s3cret | sha256sum
 constexpr const char* kS3cretSha256 =
     "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0";
-
-// A free TCP port on 127.0.0.1 (bound to port 0, then released).
-uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
-  socklen_t len = sizeof(a);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  close(fd);
-  return ntohs(a.sin_port);
-}
-
-// A connected TCP socket to 127.0.0.1:port with `timeout` on receives, or -1.
-int connect_to(uint16_t port, std::chrono::milliseconds timeout = 10s) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
 
 struct Response {
   int status = 0;  // 0: no answer within the receive timeout
@@ -70,7 +44,7 @@ struct Response {
 Response exchange(uint16_t port, const std::string& request,
                   std::chrono::milliseconds timeout = 10s) {
   Response r;
-  const int fd = connect_to(port, timeout);
+  const int fd = connect_loopback(port, timeout);
   if (fd < 0) return r;
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string raw;
@@ -109,7 +83,7 @@ class AdminServerTest : public ::testing::Test {
                       return HealthReport{200, R"({"status":"ok"})"};
                     },
                     [this] { return ready_.load(); }, std::move(auth)};
-    port_ = free_port();
+    port_ = pick_port();
     auto s = AdminServer::start(host + ":" + std::to_string(port_), std::move(h), options);
     ASSERT_TRUE(s.has_value()) << s.error().to_string();
     server_ = std::move(*s);
@@ -125,7 +99,7 @@ TEST_F(AdminServerTest, FiftyIdleConnections_ReadyStillAnswersWithinOneSecond) {
   start();
   std::vector<int> idle;
   for (int i = 0; i < 50; ++i) {
-    const int fd = connect_to(port_);
+    const int fd = connect_loopback(port_, 10s);
     ASSERT_GE(fd, 0);
     idle.push_back(fd);
   }
@@ -142,7 +116,7 @@ TEST_F(AdminServerTest, FiftyIdleConnections_ReadyStillAnswersWithinOneSecond) {
 
 TEST_F(AdminServerTest, IdleConnection_IsClosedByTheServer) {
   start();  // the default header timeout
-  const int fd = connect_to(port_, 15s);
+  const int fd = connect_loopback(port_, 15s);
   ASSERT_GE(fd, 0);
   char c = 0;
   const ssize_t n = recv(fd, &c, 1, 0);
@@ -162,7 +136,7 @@ TEST_F(AdminServerTest, DefaultHeaderTimeout_IsShort) {
 TEST(AdminServerStart, FirstAnswerWhileStarting_IsTheRoutesNeverA404) {
   MetricsRegistry registry;
   for (int round = 0; round < 100; ++round) {
-    const uint16_t port = free_port();
+    const uint16_t port = pick_port();
     std::atomic<bool> stop{false};
     std::atomic<int> first{0};
     std::thread poller([&] {

@@ -35,17 +35,11 @@
 #include "planes/transport/classifier.hpp"
 
 // ---- Heap allocation counting on the lcore thread --------------------------------------------
-// malloc and friends are interposed for the whole binary (operator new ends in malloc). Only
-// calls made while g_count_allocations is set on the calling thread are counted; the first one's
-// backtrace is kept to say where it came from.
-
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* __libc_memalign(std::size_t, std::size_t);
-void __libc_free(void*);
-}
+// Every heap allocation of the binary is seen (operator new ends in malloc). Only those made while
+// g_count_allocations is set on the calling thread are counted; the first one's backtrace is kept
+// to say where it came from. In a plain build, malloc and friends are interposed; under
+// AddressSanitizer, which owns the heap (a library freeing an ASan pointer through an interposed
+// free would abort), its malloc hook is installed instead.
 
 namespace {
 
@@ -66,7 +60,29 @@ void note_allocation() noexcept {
 
 }  // namespace
 
+#if defined(__SANITIZE_ADDRESS__)
+
+#include <sanitizer/allocator_interface.h>
+
+namespace {
+
+void on_sanitizer_malloc(const volatile void*, std::size_t) { note_allocation(); }
+void on_sanitizer_free(const volatile void*) {}
+
+const bool g_malloc_hook_installed =
+    __sanitizer_install_malloc_and_free_hooks(on_sanitizer_malloc, on_sanitizer_free) != 0;
+
+}  // namespace
+
+#else
+
 extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void __libc_free(void*);
+
 void* malloc(std::size_t n) {
   note_allocation();
   return __libc_malloc(n);
@@ -98,6 +114,8 @@ void free(void* p) {
   __libc_free(p);
 }
 }
+
+#endif
 
 #include "tests/support/frame_bytes.hpp"
 

@@ -20,26 +20,9 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-// A TCP connection to 127.0.0.1:port with `timeout` on receives, or -1.
-int connect_to(uint16_t port, std::chrono::milliseconds timeout) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  timeval tv{static_cast<time_t>(timeout.count() / 1000),
-             static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 // Sends `request`, returns everything the server answers before closing (or the timeout).
 std::string exchange(uint16_t port, const std::string& request, std::chrono::milliseconds timeout) {
-  const int fd = connect_to(port, timeout);
+  const int fd = connect_loopback(port, timeout);
   if (fd < 0) return "";
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string raw;
@@ -75,7 +58,7 @@ TEST(RvoipdAdmin, FiftyIdleConnections_ReadyAnswersWithinOneSecond) {
   ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   std::vector<int> idle;
   for (int i = 0; i < 50; ++i) {
-    const int fd = connect_to(port, 10s);
+    const int fd = connect_loopback(port, 10s);
     ASSERT_GE(fd, 0);
     idle.push_back(fd);
   }

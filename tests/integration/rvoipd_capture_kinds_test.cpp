@@ -20,6 +20,8 @@
 #include <sstream>
 #include <vector>
 
+#include "tests/support/frame_bytes.hpp"
+#include "tests/support/pcap_file.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/rvoipd_replay.hpp"
 
@@ -215,33 +217,11 @@ TEST(HepIn, SipInHepV2AndV3_SameCallsAsThePlainCaptureWithHepTimes) {
 
 // A classic pcap of Ethernet/IPv4/UDP frames carrying `payloads` between two hosts.
 void write_udp_pcap(const std::string& path, uint16_t port, const std::vector<std::string>& payloads) {
-  std::ofstream out(path, std::ios::binary);
-  const auto le32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
-  const auto le16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
-  le32(0xa1b2c3d4);
-  le16(2);
-  le16(4);
-  le32(0);
-  le32(0);
-  le32(65535);
-  le32(1);
-  uint32_t sec = 1700000000;
+  test::PcapWriter out(path);
+  uint64_t sec = 1700000000;
   for (const auto& p : payloads) {
-    std::vector<uint8_t> f = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 8, 0};
-    const auto udp_len = static_cast<uint16_t>(8 + p.size());
-    const auto ip_len = static_cast<uint16_t>(20 + udp_len);
-    const std::vector<uint8_t> ip = {0x45, 0, uint8_t(ip_len >> 8), uint8_t(ip_len), 0, 0, 0x40, 0,
-                                     64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2};
-    f.insert(f.end(), ip.begin(), ip.end());
-    const std::vector<uint8_t> udp = {uint8_t(port >> 8), uint8_t(port), uint8_t(port >> 8),
-                                      uint8_t(port), uint8_t(udp_len >> 8), uint8_t(udp_len), 0, 0};
-    f.insert(f.end(), udp.begin(), udp.end());
-    f.insert(f.end(), p.begin(), p.end());
-    le32(sec++);
-    le32(0);
-    le32(static_cast<uint32_t>(f.size()));
-    le32(static_cast<uint32_t>(f.size()));
-    out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
+    out.write(sec++ * 1'000'000'000, test::ethernet(test::ipv4_udp(0x0a000001, 0x0a000002, port,
+                                                                   port, test::text(p))));
   }
 }
 

@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/support/pcap_file.hpp"
 #include "tests/support/process.hpp"
 
 namespace rv::test {
@@ -196,16 +197,12 @@ TEST(RvoipdControl, SetOnCommandLine_StillWinsAfterReload) {
 
 // A capture of `n` IPv4 frames whose UDP header is cut short (malformed: truncated_udp).
 void write_truncated_udp(const std::string& path, int n) {
-  std::ofstream out(path, std::ios::binary);
-  const uint32_t header[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-  out.write(reinterpret_cast<const char*>(header), sizeof(header));
+  test::PcapWriter out(path);
   for (int i = 0; i < n; ++i) {
     const uint8_t frame[38] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00,
                                0x45, 0, 0, 24, 0, 0, 0, 0, 64, 17, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2,
                                0x13, 0xc4, 0x13, 0xc4};
-    const uint32_t rec[] = {1'700'000'000u, uint32_t(i), sizeof(frame), sizeof(frame)};
-    out.write(reinterpret_cast<const char*>(rec), sizeof(rec));
-    out.write(reinterpret_cast<const char*>(frame), sizeof(frame));
+    out.write(1'700'000'000'000'000'000ull + uint64_t(i) * 1000, frame);
   }
 }
 

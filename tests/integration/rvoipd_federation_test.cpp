@@ -34,17 +34,6 @@ std::string temp_path(const std::string& name) {
   return "/tmp/rv_fed_" + std::to_string(getpid()) + "_" + std::to_string(seq++) + "_" + name;
 }
 
-bool port_open(uint16_t port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  const bool ok = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0;
-  close(fd);
-  return ok;
-}
-
 // nats-server -js on a free port with its own store; stop() and start() keep both.
 class NatsServer {
  public:

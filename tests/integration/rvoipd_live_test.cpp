@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "tests/support/pcap_file.hpp"
 #include "tests/support/process.hpp"
 
 namespace rv::test {
@@ -128,10 +129,6 @@ TEST(RvoipdConfig, PrintDefaultConfig_IsAcceptedByCheckConfig) {
 }  // namespace
 }  // namespace rv::test
 
-#include <pcap/pcap.h>
-
-#include "tests/support/pcap_file.hpp"
-
 namespace rv::test {
 namespace {
 
@@ -141,12 +138,8 @@ namespace {
 TEST(RvoipdForward, PairedNetPcapPorts_OutputFramesEqualInput) {
   const std::string dir = "/tmp/rv_fwd_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
-  {  // an empty capture: port 1 receives nothing, so port 0 transmits nothing back
-    pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
-    pcap_dumper_t* d = pcap_dump_open(dead, (dir + "/empty.pcap").c_str());
-    pcap_dump_close(d);
-    pcap_close(dead);
-  }
+  // An empty capture: port 1 receives nothing, so port 0 transmits nothing back.
+  { PcapWriter empty(dir + "/empty.pcap"); }
   const std::string input = shared_pcap("heplify_rtp_rtcp_sip_ipv4_udp.pcap");
   const uint16_t port = pick_port();
   Child rvoipd({rvoipd_path(), "--set", "dataplane.mode=forward", "--set",

@@ -26,6 +26,7 @@
 #include <fmt/format.h>
 
 #include "tests/support/pcap_file.hpp"
+#include "tests/support/frame_bytes.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/rvoipd_replay.hpp"
 
@@ -46,11 +47,6 @@ std::vector<std::string> bundled_captures() {
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-template <typename T>
-void put(std::ofstream& out, T v) {
-  out.write(reinterpret_cast<const char*>(&v), sizeof(v));
 }
 
 std::string temp_path(const std::string& what) {
@@ -350,34 +346,10 @@ class HepCollector {
 
 // Each HEP packet as the payload of a UDP datagram to port 9060 (the HEP port).
 void write_hep_pcap(const std::string& path, const std::vector<std::string>& packets) {
-  std::ofstream out(path, std::ios::binary);
-  put<uint32_t>(out, 0xa1b2c3d4);
-  put<uint16_t>(out, 2);
-  put<uint16_t>(out, 4);
-  put<int32_t>(out, 0);
-  put<uint32_t>(out, 0);
-  put<uint32_t>(out, 65535);
-  put<uint32_t>(out, 101);  // raw IP
-  uint32_t n = 0;
+  PcapWriter out(path, dataplane::LinkType::kRaw);
+  uint64_t sec = 1'700'000'000;
   for (const auto& p : packets) {
-    std::vector<uint8_t> f(20 + 8 + p.size(), 0);
-    const auto ip_len = static_cast<uint16_t>(f.size());
-    f[0] = 0x45;
-    f[2] = uint8_t(ip_len >> 8);
-    f[3] = uint8_t(ip_len);
-    f[8] = 64;
-    f[9] = 17;
-    f[12] = 127, f[15] = 1, f[16] = 127, f[19] = 2;
-    const auto udp_len = static_cast<uint16_t>(8 + p.size());
-    f[20] = 0x23, f[21] = 0x64, f[22] = 0x23, f[23] = 0x64;  // 9060
-    f[24] = uint8_t(udp_len >> 8);
-    f[25] = uint8_t(udp_len);
-    std::copy(p.begin(), p.end(), f.begin() + 28);
-    put<uint32_t>(out, 1'700'000'000 + n++);
-    put<uint32_t>(out, 0);
-    put<uint32_t>(out, uint32_t(f.size()));
-    put<uint32_t>(out, uint32_t(f.size()));
-    out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
+    out.write(sec++ * 1'000'000'000, ipv4_udp(0x7f000001, 0x7f000002, 9060, 9060, text(p)));
   }
 }
 
@@ -481,37 +453,12 @@ TEST(RvoipdAdmin, ProbesOpen_HealthAndReadyWithoutCredentials_MetricsStillNeedTh
 
 // --- live: calls in progress at SIGTERM ---------------------------------------------------
 
-void write_frame(std::ofstream& out, uint32_t n, const std::string& sip, bool reply) {
-  std::vector<uint8_t> f(14 + 20 + 8 + sip.size(), 0);
-  const uint8_t eth[14] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00};
-  std::copy(std::begin(eth), std::end(eth), f.begin());
-  uint8_t* ip = f.data() + 14;
-  const auto ip_len = static_cast<uint16_t>(20 + 8 + sip.size());
-  ip[0] = 0x45;
-  ip[2] = uint8_t(ip_len >> 8);
-  ip[3] = uint8_t(ip_len);
-  ip[8] = 64;
-  ip[9] = 17;
-  const uint8_t a[4] = {10, 0, 0, 1}, b[4] = {10, 1, 0, 1};
-  std::copy(reply ? b : a, (reply ? b : a) + 4, ip + 12);
-  std::copy(reply ? a : b, (reply ? a : b) + 4, ip + 16);
-  uint32_t sum = 0;
-  for (int i = 0; i < 20; i += 2) sum += uint32_t(ip[i] << 8 | ip[i + 1]);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  ip[10] = uint8_t(~sum >> 8);
-  ip[11] = uint8_t(~sum);
-  uint8_t* udp = ip + 20;
-  const auto udp_len = static_cast<uint16_t>(8 + sip.size());
-  udp[0] = 0x13, udp[1] = 0xc4, udp[2] = 0x13, udp[3] = 0xc4;
-  udp[4] = uint8_t(udp_len >> 8);
-  udp[5] = uint8_t(udp_len);
-  std::copy(sip.begin(), sip.end(), udp + 8);
-  const uint64_t us = uint64_t(n) * 100;
-  put<uint32_t>(out, uint32_t(1'700'000'000 + us / 1'000'000));
-  put<uint32_t>(out, uint32_t(us % 1'000'000));
-  put<uint32_t>(out, uint32_t(f.size()));
-  put<uint32_t>(out, uint32_t(f.size()));
-  out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
+// SIP message n, 100 us after the one before, between 10.0.0.1 and 10.1.0.1 (port 5060).
+void write_frame(PcapWriter& out, uint32_t n, const std::string& sip, bool reply) {
+  const uint32_t caller = 0x0a000001, callee = 0x0a010001;
+  out.write(1'700'000'000'000'000'000ull + uint64_t(n) * 100'000,
+            ethernet(ipv4_udp(reply ? callee : caller, reply ? caller : callee, 5060, 5060,
+                              text(sip))));
 }
 
 std::string sip_message(const std::string& start, uint32_t i, const std::string& method,
@@ -526,14 +473,7 @@ std::string sip_message(const std::string& start, uint32_t i, const std::string&
 // Call i: INVITE; i % 3 == 0 answered (180, 200: active), 1: ringing (180), 2: busy with a
 // Q.850 cause (ended before the signal).
 void write_live_calls(const std::string& path, uint32_t calls) {
-  std::ofstream out(path, std::ios::binary);
-  put<uint32_t>(out, 0xa1b2c3d4);
-  put<uint16_t>(out, 2);
-  put<uint16_t>(out, 4);
-  put<int32_t>(out, 0);
-  put<uint32_t>(out, 0);
-  put<uint32_t>(out, 65535);
-  put<uint32_t>(out, 1);
+  PcapWriter out(path);
   uint32_t n = 0;
   for (uint32_t i = 0; i < calls; ++i) {
     write_frame(out, n++, sip_message(fmt::format("INVITE sip:bob{}@example.com SIP/2.0", i), i,

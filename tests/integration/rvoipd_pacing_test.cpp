@@ -10,6 +10,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "tests/support/frame_bytes.hpp"
+#include "tests/support/pcap_file.hpp"
 #include "tests/support/process.hpp"
 
 namespace rv::test {
@@ -26,16 +28,12 @@ struct Stamp {
 // A pcap of one small UDP frame per stamp.
 std::string write_capture(const std::string& name, const std::vector<Stamp>& stamps) {
   const std::string path = "/tmp/rv_pacing_" + std::to_string(getpid()) + "_" + name + ".pcap";
-  std::ofstream out(path, std::ios::binary);
-  const uint32_t header[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-  out.write(reinterpret_cast<const char*>(header), sizeof(header));
-  const uint8_t frame[42] = {0,    1, 2,  3,  4, 5, 0,    1,    2,    3,    4, 6, 0x08, 0x00,
-                             0x45, 0, 0,  28, 0, 0, 0,    0,    64,   17,   0, 0, 10,   0,
-                             0,    1, 10, 0,  0, 2, 0x30, 0x39, 0x30, 0x3a, 0, 8, 0,    0};
-  for (const auto& s : stamps) {
-    const uint32_t rec[] = {s.sec, s.usec, sizeof(frame), sizeof(frame)};
-    out.write(reinterpret_cast<const char*>(rec), sizeof(rec));
-    out.write(reinterpret_cast<const char*>(frame), sizeof(frame));
+  {
+    PcapWriter out(path);
+    const uint8_t frame[42] = {0,    1, 2,  3,  4, 5, 0,    1,    2,    3,    4, 6, 0x08, 0x00,
+                               0x45, 0, 0,  28, 0, 0, 0,    0,    64,   17,   0, 0, 10,   0,
+                               0,    1, 10, 0,  0, 2, 0x30, 0x39, 0x30, 0x3a, 0, 8, 0,    0};
+    for (const auto& s : stamps) out.write(uint64_t(s.sec) * 1'000'000'000 + s.usec * 1000ull, frame);
   }
   return path;
 }

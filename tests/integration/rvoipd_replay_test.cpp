@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "tests/support/pcap_file.hpp"
+#include "tests/support/frame_bytes.hpp"
 #include "tests/support/process.hpp"
 #include "tests/support/rvoipd_replay.hpp"
 
@@ -198,8 +199,6 @@ TEST(RvoipdReplay, TwoWorkers_SteerBySession_AndReportTheSameAsOne) {
 }  // namespace
 }  // namespace rv::test
 
-#include <pcap/pcap.h>
-
 namespace rv::test {
 namespace {
 
@@ -231,19 +230,11 @@ std::vector<uint8_t> tcp_frame(uint8_t src_last, uint8_t dst_last, uint16_t spor
   return f;
 }
 
+// A classic pcap (Ethernet) of `frames`, 1 ms apart.
 void write_capture(const std::string& path, const std::vector<std::vector<uint8_t>>& frames) {
-  pcap_t* dead = pcap_open_dead(DLT_EN10MB, 65535);
-  pcap_dumper_t* d = pcap_dump_open(dead, path.c_str());
-  long usec = 0;
-  for (const auto& f : frames) {
-    pcap_pkthdr h{};
-    h.ts.tv_sec = 1700000000;
-    h.ts.tv_usec = usec += 1000;
-    h.caplen = h.len = static_cast<bpf_u_int32>(f.size());
-    pcap_dump(reinterpret_cast<u_char*>(d), &h, f.data());
-  }
-  pcap_dump_close(d);
-  pcap_close(dead);
+  PcapWriter out(path);
+  uint64_t ns = 1'700'000'000'000'000'000ull;
+  for (const auto& f : frames) out.write(ns += 1'000'000, f);
 }
 
 // A SIP message split over two TCP segments: the second has no start line and must still reach
@@ -334,29 +325,12 @@ TEST(RvoipdReplay, AnsweredCallWithoutRtp_IsMarkedNoMedia) {
 namespace rv::test {
 namespace {
 
-void put_le32(std::string& s, uint32_t v) {
-  for (int i = 0; i < 4; ++i) s.push_back(char(v >> (8 * i)));
-}
-
-// A classic pcap (Ethernet) of `frames`, one per second.
-std::string write_pcap(const std::string& name, const std::vector<std::vector<uint8_t>>& frames) {
-  std::string out;
-  put_le32(out, 0xa1b2c3d4);
-  put_le32(out, 0x00040002);  // version 2.4
-  put_le32(out, 0);
-  put_le32(out, 0);
-  put_le32(out, 65535);
-  put_le32(out, 1);  // LINKTYPE_ETHERNET
-  uint32_t t = 1'700'000'000;
-  for (const auto& f : frames) {
-    put_le32(out, t++);
-    put_le32(out, 0);
-    put_le32(out, uint32_t(f.size()));
-    put_le32(out, uint32_t(f.size()));
-    out.append(f.begin(), f.end());
-  }
+// A temporary classic pcap (Ethernet) of `frames`, one per second.
+std::string temp_capture(const std::string& name, const std::vector<std::vector<uint8_t>>& frames) {
   const std::string path = "/tmp/rv_" + std::to_string(getpid()) + "_" + name + ".pcap";
-  std::ofstream(path, std::ios::binary) << out;
+  PcapWriter out(path);
+  uint64_t sec = 1'700'000'000;
+  for (const auto& f : frames) out.write(sec++ * 1'000'000'000, f);
   return path;
 }
 
@@ -384,7 +358,7 @@ std::vector<uint8_t> ipv4_first_fragment(uint16_t id, uint16_t len) {
 // Issue 14 item 5: datagrams whose fragments never all arrived are counted at exit, not freed
 // silently with the reassembly table.
 TEST(RvoipdReplay, FragmentsStillHeldAtTheEnd_AreCountedHeldAtExit) {
-  const std::string pcap = write_pcap(
+  const std::string pcap = temp_capture(
       "held", {ipv4_first_fragment(1, 600), ipv4_first_fragment(2, 600), ipv4_first_fragment(3, 600)});
   const auto r = replay(pcap);
   std::filesystem::remove(pcap);

@@ -19,6 +19,8 @@
 
 #include <fmt/format.h>
 
+#include "tests/support/frame_bytes.hpp"
+#include "tests/support/pcap_file.hpp"
 #include "tests/support/process.hpp"
 
 namespace rv::test {
@@ -28,28 +30,9 @@ using namespace std::chrono_literals;
 
 constexpr uint32_t kCalls = 100'000;
 
-template <typename T>
-void put(std::ofstream& out, T v) {
-  out.write(reinterpret_cast<const char*>(&v), sizeof(v));
-}
-
-uint16_t ipv4_checksum(const uint8_t* h) {
-  uint32_t sum = 0;
-  for (int i = 0; i < 20; i += 2) sum += uint32_t(h[i] << 8 | h[i + 1]);
-  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
-  return static_cast<uint16_t>(~sum);
-}
-
 // Ethernet/IPv4/UDP frames, one INVITE each with its own Call-ID, 10 us apart.
 void write_invites(const std::string& path, uint32_t calls) {
-  std::ofstream out(path, std::ios::binary);
-  put<uint32_t>(out, 0xa1b2c3d4);  // pcap, microseconds
-  put<uint16_t>(out, 2);
-  put<uint16_t>(out, 4);
-  put<int32_t>(out, 0);
-  put<uint32_t>(out, 0);
-  put<uint32_t>(out, 65535);
-  put<uint32_t>(out, 1);  // DLT_EN10MB
+  PcapWriter out(path);
   for (uint32_t i = 0; i < calls; ++i) {
     const std::string sip = fmt::format(
         "INVITE sip:bob{0}@example.com SIP/2.0\r\n"
@@ -62,36 +45,10 @@ void write_invites(const std::string& path, uint32_t calls) {
         "Contact: <sip:alice{0}@10.0.0.1:5060>\r\n"
         "Content-Length: 0\r\n\r\n",
         i);
-    std::vector<uint8_t> f(14 + 20 + 8 + sip.size(), 0);
-    const uint8_t eth[14] = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00};
-    std::copy(std::begin(eth), std::end(eth), f.begin());
-    uint8_t* ip = f.data() + 14;
-    const uint16_t ip_len = static_cast<uint16_t>(20 + 8 + sip.size());
-    ip[0] = 0x45;
-    ip[2] = uint8_t(ip_len >> 8);
-    ip[3] = uint8_t(ip_len);
-    ip[8] = 64;
-    ip[9] = 17;
-    const uint8_t src[4] = {10, 0, uint8_t(i >> 16), uint8_t(1 + (i & 0xfe))};
-    const uint8_t dst[4] = {10, 1, 0, 1};
-    std::copy(src, src + 4, ip + 12);
-    std::copy(dst, dst + 4, ip + 16);
-    const uint16_t sum = ipv4_checksum(ip);
-    ip[10] = uint8_t(sum >> 8);
-    ip[11] = uint8_t(sum);
-    uint8_t* udp = ip + 20;
-    const uint16_t udp_len = static_cast<uint16_t>(8 + sip.size());
-    udp[0] = 0x13, udp[1] = 0xc4;  // 5060
-    udp[2] = 0x13, udp[3] = 0xc4;
-    udp[4] = uint8_t(udp_len >> 8);
-    udp[5] = uint8_t(udp_len);
-    std::copy(sip.begin(), sip.end(), udp + 8);
-    const uint64_t us = uint64_t(i) * 10;
-    put<uint32_t>(out, uint32_t(1'700'000'000 + us / 1'000'000));
-    put<uint32_t>(out, uint32_t(us % 1'000'000));
-    put<uint32_t>(out, uint32_t(f.size()));
-    put<uint32_t>(out, uint32_t(f.size()));
-    out.write(reinterpret_cast<const char*>(f.data()), static_cast<std::streamsize>(f.size()));
+    // Each caller its own address: 10.0.<i / 65536>.<1 + (i & 0xfe)>.
+    const uint32_t caller = 0x0a000000 | (i >> 16 & 0xff) << 8 | (1 + (i & 0xfe));
+    out.write(1'700'000'000'000'000'000ull + uint64_t(i) * 10'000,
+              ethernet(ipv4_udp(caller, 0x0a010001, 5060, 5060, text(sip))));
   }
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-// Test helper: reads a whole capture with libpcap (pcap or pcapng) so unit tests can feed real
-// frames to the parsers without the EAL.
+// Test helpers: read a whole capture with libpcap (pcap or pcapng) so unit tests can feed real
+// frames to the parsers without the EAL, and write crafted frames as a classic pcap for rvoipd.
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,27 @@ struct PcapFile {
 
 // Reads `path`; throws std::runtime_error naming the file when it cannot be read.
 PcapFile read_pcap(const std::string& path);
+
+// Writes a classic pcap (microsecond time stamps) with libpcap, one frame at a time. Throws
+// std::runtime_error naming the file when it cannot be opened; the file is complete once the
+// writer is destroyed.
+class PcapWriter {
+ public:
+  explicit PcapWriter(const std::string& path,
+                      dataplane::LinkType link = dataplane::LinkType::kEthernet);
+  ~PcapWriter();
+  PcapWriter(const PcapWriter&) = delete;
+  PcapWriter& operator=(const PcapWriter&) = delete;
+
+  void write(uint64_t timestamp_ns, std::span<const uint8_t> frame);
+
+ private:
+  struct Handles;
+  Handles* handles_;
+};
+
+// Writes `capture` to `path` (see PcapWriter).
+void write_pcap(const std::string& path, const PcapFile& capture);
 
 // Absolute path of a capture in tests/data/pcaps (copies of ../shared/data/pcaps).
 std::string shared_pcap(const std::string& name);

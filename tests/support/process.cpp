@@ -91,18 +91,8 @@ ProcessResult run_process(const std::vector<std::string>& args, std::chrono::mil
 
 HttpResponse http_get(uint16_t port, const std::string& path) {
   HttpResponse resp;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = connect_loopback(port, std::chrono::seconds(5));
   if (fd < 0) return resp;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    close(fd);
-    return resp;
-  }
   const std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
   if (send(fd, req.data(), req.size(), MSG_NOSIGNAL) != ssize_t(req.size())) {
     close(fd);
@@ -136,19 +126,6 @@ std::string rvoipd_path() {
   const char* p = std::getenv("RVOIPD");
   if (p == nullptr) throw std::runtime_error("RVOIPD is not set (run through meson test)");
   return p;
-}
-
-uint16_t pick_port() {
-  // Ask the kernel for a free port, then release it for rvoipd to bind.
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
 }
 
 }  // namespace rv::test

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/loopback.hpp"
+
 namespace rv::test {
 
 struct ProcessResult {
@@ -56,9 +58,6 @@ HttpResponse http_get_when_up(uint16_t port, const std::string& path,
 
 // The rvoipd binary under test (RVOIPD environment variable set by meson).
 std::string rvoipd_path();
-
-// A TCP port on 127.0.0.1 unlikely to collide between concurrently running tests.
-uint16_t pick_port();
 
 std::string read_file(const std::string& path);
 

@@ -1,21 +1,18 @@
 // What the rx step recognises on TCP streams of any port: HTTP upgrades to WebSocket for SIP
-// (planes/signaling/http_upgrade.hpp), the per-lcore WebSocket connection table
+// (planes/transport/http_upgrade.hpp), the per-lcore WebSocket connection table
 // (websocket_connections.hpp), and TLS hellos (tls_hello.hpp); SCTP classification by port.
 #include <gtest/gtest.h>
 
 #include <string>
 
-#include "planes/signaling/http_upgrade.hpp"
 #include "planes/transport/classifier.hpp"
+#include "planes/transport/http_upgrade.hpp"
 #include "planes/transport/tls_hello.hpp"
 #include "planes/transport/websocket_connections.hpp"
 #include "tests/support/frame_bytes.hpp"
 
 namespace rv::planes::transport {
 namespace {
-
-using signaling::HttpUpgrade;
-using signaling::parse_http_upgrade;
 
 std::span<const uint8_t> bytes(const std::string& s) {
   return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};

@@ -1,9 +1,9 @@
-#include "planes/signaling/http_upgrade.hpp"
+#include "planes/transport/http_upgrade.hpp"
 
 #include <cstring>
 #include <string_view>
 
-namespace rv::planes::signaling {
+namespace rv::planes::transport {
 namespace {
 
 char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
@@ -81,4 +81,4 @@ HttpUpgrade parse_http_upgrade(std::span<const uint8_t> data) noexcept {
   return u;
 }
 
-}  // namespace rv::planes::signaling
+}  // namespace rv::planes::transport

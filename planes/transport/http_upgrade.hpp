@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <span>
 
-namespace rv::planes::signaling {
+namespace rv::planes::transport {
 
 struct HttpUpgrade {
   enum class Kind : uint8_t {
@@ -30,4 +30,4 @@ inline bool starts_like_http_get(std::span<const uint8_t> data) noexcept {
   return data.size() >= 4 && data[0] == 'G' && data[1] == 'E' && data[2] == 'T' && data[3] == ' ';
 }
 
-}  // namespace rv::planes::signaling
+}  // namespace rv::planes::transport
