@@ -195,20 +195,25 @@ class Harness {
 
   static std::vector<uint8_t> encode(uint8_t first, bool masked, uint32_t key, unsigned form,
                                      std::span<const uint8_t> payload) {
-    std::vector<uint8_t> f{first};
+    std::vector<uint8_t> f;
+    f.reserve(14 + payload.size());
+    f.push_back(first);
     const uint64_t n = payload.size();
     const uint8_t mask_bit = masked ? 0x80 : 0;
     if (form == 0 && n < 126) {
       f.push_back(static_cast<uint8_t>(mask_bit | n));
     } else if (form <= 1 && n < 65536) {
-      f.insert(f.end(), {static_cast<uint8_t>(mask_bit | 126), static_cast<uint8_t>(n >> 8), static_cast<uint8_t>(n)});
+      f.push_back(static_cast<uint8_t>(mask_bit | 126));
+      for (int i = 1; i >= 0; --i) f.push_back(static_cast<uint8_t>(n >> (8 * i)));
     } else {
       f.push_back(static_cast<uint8_t>(mask_bit | 127));
       for (int i = 7; i >= 0; --i) f.push_back(static_cast<uint8_t>(n >> (8 * i)));
     }
     const uint8_t k[4] = {static_cast<uint8_t>(key >> 24), static_cast<uint8_t>(key >> 16),
                           static_cast<uint8_t>(key >> 8), static_cast<uint8_t>(key)};
-    if (masked) f.insert(f.end(), k, k + 4);
+    if (masked) {
+      for (const uint8_t b : k) f.push_back(b);
+    }
     for (std::size_t i = 0; i < payload.size(); ++i) f.push_back(masked ? payload[i] ^ k[i & 3] : payload[i]);
     return f;
   }
