@@ -9,11 +9,17 @@
 // whole T before using an entry). The kernel's zero pages stand for the untouched entries and a
 // page (a huge page where granted) is committed when an entry on it is first written: resident
 // memory grows with the entries in use, up to the configured bound.
+//
+// A table smaller than one huge page (tests, fuzzing, tiny configs) is an ordinary zeroed heap
+// block instead: a mapping would commit and zero a whole 2 MiB page at its first write, and
+// each unmapping shoots down the TLBs of every thread, for a few KiB of entries. (Under ASan a
+// heap block also has its bounds checked.)
 
 #include <sys/mman.h>
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <type_traits>
@@ -29,17 +35,30 @@ template <class T>
 class HugeArray {
   static_assert(std::is_trivially_destructible_v<T>);
   static constexpr std::size_t kHugePage = 2u << 20;
+  // Heap blocks start on a cache line, as mappings do (and as alignas(64) entries need).
+  static constexpr std::align_val_t kAlign{alignof(T) > 64 ? alignof(T) : 64};
 
  public:
-  explicit HugeArray(std::size_t n, Fill fill = Fill::kDefault) : bytes_(((n * sizeof(T)) + kHugePage - 1) & ~(kHugePage - 1)) {
-    if (bytes_ == 0) bytes_ = kHugePage;
-    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (p == MAP_FAILED) throw std::bad_alloc();
-    madvise(p, bytes_, MADV_HUGEPAGE);  // advisory: falls back to small pages
-    data_ = static_cast<T*>(p);
+  explicit HugeArray(std::size_t n, Fill fill = Fill::kDefault) : bytes_(n * sizeof(T)) {
+    if (bytes_ < kHugePage) {
+      data_ = static_cast<T*>(::operator new(bytes_ == 0 ? 1 : bytes_, kAlign));
+      std::memset(static_cast<void*>(data_), 0, bytes_);
+    } else {
+      bytes_ = (bytes_ + kHugePage - 1) & ~(kHugePage - 1);
+      void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      if (p == MAP_FAILED) throw std::bad_alloc();
+      madvise(p, bytes_, MADV_HUGEPAGE);  // advisory: falls back to small pages
+      data_ = static_cast<T*>(p);
+    }
     if (fill == Fill::kDefault && !default_is_zero()) std::uninitialized_value_construct_n(data_, n);
   }
-  ~HugeArray() { munmap(data_, bytes_); }
+  ~HugeArray() {
+    if (bytes_ < kHugePage) {
+      ::operator delete(static_cast<void*>(data_), kAlign);
+    } else {
+      munmap(data_, bytes_);
+    }
+  }
   HugeArray(const HugeArray&) = delete;
   HugeArray& operator=(const HugeArray&) = delete;
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -27,5 +28,16 @@ inline dataplane::FlowKey flow(uint8_t which, uint8_t proto = dataplane::kIpProt
 inline std::vector<uint8_t> exact_copy(std::span<const uint8_t> bytes) {
   return {bytes.begin(), bytes.end()};
 }
+
+// The messages a reassembler delivered, in order: pass `&MessageLog::on_message` and the log as
+// its callback and context (TcpReassembler::MessageFn, SctpReassembler::MessageFn).
+struct MessageLog {
+  std::vector<std::string> messages;
+  template <typename... Rest>
+  static void on_message(void* ctx, std::span<const uint8_t> msg, const dataplane::FlowKey&,
+                         uint64_t, Rest...) noexcept {
+    static_cast<MessageLog*>(ctx)->messages.emplace_back(msg.begin(), msg.end());
+  }
+};
 
 }  // namespace rv::fuzz

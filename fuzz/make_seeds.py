@@ -78,6 +78,9 @@ def main():
     for name, ops in programs.items():
         write(out, "call_tracker", name, b"".join(bytes(op) for op in ops))
 
+    transport_seeds(out)
+    wire_seeds(out)
+    sip_payloads = []
     for stem, pkts, link in captures():
         sel = LINKS.get(link, 0)
         frames = b"".join(bytes([1]) + chunk(bytes(p)) for p in pkts[:MAX_FRAMES])
@@ -94,6 +97,8 @@ def main():
                     rtp += bytes([op, which, 2]) + chunk(pl)
                 elif pl[:3] in (b"INV", b"SIP", b"ACK", b"BYE", b"CAN", b"REG", b"OPT"):
                     sip += bytes([12, 0, 0, 0, 1]) + chunk(pl)
+                    if len(sip_payloads) < 64:
+                        sip_payloads.append((p, pl))
                     if b"\r\n\r\nv=0" in pl:
                         sdp = pl.split(b"\r\n\r\n", 1)[1]
                         write(out, "sdp_parser", "%s_%d" % (stem, len(sdp)), sdp)
@@ -111,6 +116,8 @@ def main():
         if frags:
             write(out, "ip_reassembly", stem, bytes([sel]) + b"".join(bytes([1, 0]) + chunk(bytes(p)) for p in frags))
 
+    hep_seeds(out, sip_payloads)
+
     # IPv4 and IPv6 fragments of a SIP INVITE, in order, reversed, and with an overlap.
     body = (DATA / "rfc4475/wsinv.dat").read_bytes() if (DATA / "rfc4475/wsinv.dat").exists() else b"x" * 1400
     v4 = fragment(Ether() / IP(src="10.0.0.1", dst="10.0.0.2", id=7) / UDP(sport=5060, dport=5060) / Raw(body * 3), 512)
@@ -119,6 +126,102 @@ def main():
     for name, fr in (("v4", v4), ("v4_reversed", list(reversed(v4))), ("v6", v6),
                      ("v4_overlap", v4[:2] + [v4[1]] + v4[2:])):
         write(out, "ip_reassembly", name, b"\0" + b"".join(bytes([1, 0x20]) + chunk(bytes(p)) for p in fr))
+
+
+def hep3(src, dst, sport, dport, payload, sec=1_700_000_000, usec=0, proto_type=1, v6=False):
+    """A HEPv3 packet as heplify sends it (control/outputs/hep_packet.cpp writes the same)."""
+    def ch(t, v):
+        return struct.pack(">HHH", 0, t, 6 + len(v)) + v
+    body = (ch(1, bytes([10 if v6 else 2])) + ch(2, bytes([17])) + ch(5 if v6 else 3, src) +
+            ch(6 if v6 else 4, dst) + ch(7, struct.pack(">H", sport)) + ch(8, struct.pack(">H", dport)) +
+            ch(9, struct.pack(">I", sec)) + ch(10, struct.pack(">I", usec)) + ch(11, bytes([proto_type])) +
+            ch(12, struct.pack(">I", 2001)) + ch(17, b"call-1@example") + ch(15, payload))
+    return b"HEP3" + struct.pack(">H", 6 + len(body)) + body
+
+
+def hep2(src, dst, sport, dport, payload, version=2):
+    """captagent's HEPv1/v2 header (IPv4; v2 adds seconds, microseconds, capture id)."""
+    hdr = bytes([version, 0, 2, 17]) + struct.pack(">HH", sport, dport) + src + dst
+    if version == 2:
+        hdr += struct.pack("<IIHH", 1_700_000_000, 250_000, 7, 0)
+    return bytes([hdr[0], len(hdr)]) + hdr[2:] + payload
+
+
+def hep_seeds(out, sip_payloads):
+    """hep_fuzzer: [agent][time step][len16][HEP bytes] datagrams (SIP and RTCP payloads)."""
+    v4 = lambda a: bytes(int(x) for x in a.split("."))  # noqa: E731
+    prog = b""
+    for i, (p, pl) in enumerate(sip_payloads[:24]):
+        src, dst = (v4(p[IP].src), v4(p[IP].dst)) if IP in p else (bytes(4), bytes(4))
+        kind = i % 3
+        h = hep3(src, dst, p[UDP].sport, p[UDP].dport, pl, usec=i * 1000) if kind == 0 else \
+            hep2(src, dst, p[UDP].sport, p[UDP].dport, pl, version=2 if kind == 1 else 1)
+        prog += bytes([i, 1]) + chunk(h)
+    if prog:
+        write(out, "hep", "sip_v1_v2_v3", prog)
+    rtcp = bytes.fromhex("81c9000700000001000000020000000300000004000000050000000600000007")
+    write(out, "hep", "rtcp_v6", bytes([1, 1]) + chunk(hep3(bytes(15) + b"\1", bytes(15) + b"\2", 4001, 5001,
+                                                              rtcp, proto_type=5, v6=True)))
+
+
+def transport_seeds(out):
+    """websocket_fuzzer and sctp_fuzzer programs: the transports capture's segments as raw
+    bytes, and generated handshakes, frames and fragmented messages (see the harnesses)."""
+    from scapy.layers.sctp import SCTP  # noqa
+    invite = (DATA / "rfc4475/wsinv.dat").read_bytes() if (DATA / "rfc4475/wsinv.dat").exists() else b"OPTIONS sip:a SIP/2.0\r\n\r\n"
+    with tempfile.TemporaryDirectory() as d:
+        subprocess.run([sys.executable, str(ROOT / "scripts/gen_sip_transports.py"), "--out-dir", d],
+                       check=True, stdout=subprocess.DEVNULL)
+        for name in ("ws", "ws_port"):
+            prog, conns = b"", {}
+            for p in rdpcap(str(pathlib.Path(d) / (name + ".pcap"))):
+                if TCP not in p:
+                    continue
+                client = p[TCP].dport in (80, 10443)
+                conn = conns.setdefault(p[TCP].sport if client else p[TCP].dport, len(conns) % 2)
+                pl = bytes(p[TCP].payload)
+                prog += bytes([0, conn * 2 + (0 if client else 1), 1, int(p[TCP].flags) & 0x3F]) + chunk(pl)
+            write(out, "websocket", "capture_" + name, prog)
+        prog = b""
+        for p in rdpcap(str(pathlib.Path(d) / "sctp.pcap")):
+            if SCTP in p:
+                which = 0 if p[SCTP].dport == 5060 else 1
+                prog += bytes([0, which, 1]) + chunk(bytes(p[SCTP])[12:])
+        write(out, "sctp", "capture", prog)
+    # An upgrade both ways, then messages: whole, fragmented (masked from the client), a ping
+    # between fragments, a 16-bit and a 64-bit length, an interrupted message, then FIN.
+    ws = bytes([1, 0, 1, 1]) + bytes([2, 1, 1, 1])
+    ws += bytes([6, 0, 1, 0]) + b"\x11\x22\x33\x44" + chunk(invite)
+    ws += bytes([6, 0, 1, 3]) + b"\x55\x66\x77\x88" + chunk(invite)
+    ws += bytes([6, 1, 1, 1]) + b"\0\0\0\0" + chunk(b"SIP/2.0 200 OK\r\nCall-ID: x\r\n\r\n")
+    ws += bytes([3, 0, 1, 0x09]) + b"\1\2\3\4" + chunk(invite[:40])          # text, masked, not final
+    ws += bytes([3, 0, 1, 0x0F]) + b"\1\2\3\4" + chunk(b"ping")              # ping between fragments
+    ws += bytes([3, 0, 1, 0x1C]) + b"\1\2\3\4" + chunk(invite[40:])          # continuation, 16-bit
+    ws += bytes([3, 0, 1, 0x2E]) + b"\1\2\3\4" + chunk(b"BYE sip:x SIP/2.0\r\n\r\n")  # 64-bit
+    ws += bytes([3, 0, 1, 0x89]) + bytes([20]) + b"\1\2\3\4" + chunk(invite)  # split in 21-byte segments
+    ws += bytes([3, 0, 1, 0x0D]) + b"\1\2\3\4" + chunk(invite)              # binary, interrupts it
+    ws += bytes([7, 0, 1, 1]) + bytes([7, 1, 1, 1])
+    write(out, "websocket", "generated", ws)
+    write(out, "websocket", "lf_upgrade_no_sip", bytes([1, 2, 1, 4 | 0x30, 6, 2, 1, 2]) + b"\1\1\1\1" + chunk(invite))
+    # Whole messages: one chunk, three fragments in one packet, four in four packets, swapped,
+    # resent, unordered; a lone middle fragment; a pause that times a message out.
+    sc = b""
+    for layout in (0x00, 0x02, 0x07, 0x0F, 0x16, 0x23):
+        sc += bytes([1, 0, 1, layout, 3]) + chunk(invite)
+    sc += bytes([2, 1, 1, 0x00, 2, 0]) + chunk(invite[:100])
+    sc += bytes([1, 1, 1, 0x06, 1]) + chunk(invite) + bytes([3, 0, 1])
+    write(out, "sctp", "generated", sc)
+
+
+def wire_seeds(out):
+    """wire_fuzzer: [mode] then bytes. The frozen batch as it is (mode 0), its Batch raw (mode
+    1) and recompressed (mode 2)."""
+    frozen = (DATA / "wire/batch_v1.bin").read_bytes()
+    write(out, "wire", "batch_v1", b"\0" + frozen)
+    raw = subprocess.run(["zstd", "-dc"], input=frozen[9:], check=True, capture_output=True).stdout
+    write(out, "wire", "batch_v1_raw", b"\1" + raw)
+    write(out, "wire", "batch_v1_zstd", b"\2" + raw)
+    write(out, "wire", "batch_v1_raw_envelope", b"\0" + frozen[:4] + b"\0" + struct.pack("<I", len(raw)) + raw)
 
 
 if __name__ == "__main__":

@@ -23,15 +23,6 @@ namespace {
 constexpr std::size_t kExpireBudget = 4096;  // call slots scanned per tick
 constexpr uint64_t kSyncWaitSeconds = 10;     // replay: a peer that never answers is counted
 
-media::MediaPlaneConfig media_config(const config::MediaConfig& c) {
-  media::MediaPlaneConfig m;
-  m.max_streams = c.max_streams;
-  m.media_timeout_ns = uint64_t{c.media_timeout_s} * 1'000'000'000ull;
-  m.interval_ns = uint64_t{c.interval_s} * 1'000'000'000ull;
-  m.gap_ns = uint64_t{c.gap_ms} * 1'000'000ull;
-  return m;
-}
-
 constexpr events::Priority priority_of(signaling::EventPriority p) noexcept {
   return static_cast<events::Priority>(p);
 }
@@ -59,13 +50,18 @@ bool carries_sdp(const dataplane::ParsedPacket& p) noexcept {
 }  // namespace
 
 ShardHandler::ShardHandler(unsigned shard_index, unsigned shard_count, const config::Config& cfg)
+    : ShardHandler(shard_index, shard_count,
+                   signaling::SignalingPlaneConfig::from_config(cfg.planes.signaling),
+                   media::MediaPlaneConfig::from_config(cfg.planes.media)) {}
+
+ShardHandler::ShardHandler(unsigned shard_index, unsigned shard_count,
+                           const signaling::SignalingPlaneConfig& signaling,
+                           const media::MediaPlaneConfig& media)
     : index_(shard_index),
       shards_(shard_count == 0 ? 1 : shard_count),
       signaling_(std::make_unique<signaling::SignalingPlane>(
-          signaling::SignalingPlaneConfig::from_config(cfg.planes.signaling),
-          static_cast<signaling::SignalingEventSink*>(this))),
-      media_(std::make_unique<media::MediaPlane>(media_config(cfg.planes.media),
-                                                static_cast<media::MediaEventSink*>(this))) {}
+          signaling, static_cast<signaling::SignalingEventSink*>(this))),
+      media_(std::make_unique<media::MediaPlane>(media, static_cast<media::MediaEventSink*>(this))) {}
 
 void ShardHandler::attach_fabric(routing::ShardFabric fabric, std::span<ShardHandler* const> peers,
                                  bool replay_sync) {

@@ -42,6 +42,10 @@ class ShardHandler final : private signaling::SignalingEventSink, private media:
  public:
   // Allocates the planes' tables. Control thread, after EAL init.
   ShardHandler(unsigned shard_index, unsigned shard_count, const config::Config& cfg);
+  // The same with the planes' own configurations, which size every table (the retransmission
+  // cache too, which config::Config leaves at its default): tests and fuzz harnesses.
+  ShardHandler(unsigned shard_index, unsigned shard_count,
+               const signaling::SignalingPlaneConfig& signaling, const media::MediaPlaneConfig& media);
   ~ShardHandler() override = default;
   ShardHandler(const ShardHandler&) = delete;
   ShardHandler& operator=(const ShardHandler&) = delete;

@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=${RVOIP_FUZZ_BUILD_DIR:-build-fuzz}
-harnesses=(call_tracker config ip_reassembly media packet sdp_parser sip_parser tcp_sip)
+harnesses=(call_tracker config hep ip_reassembly media packet sctp sdp_parser sip_parser tcp_sip websocket wire)
 
 if [ ! -f "$build/build.ninja" ]; then
   CC=clang-16 CXX=clang++-16 meson setup "$build" --buildtype=debugoptimized -Dfuzzing=enabled \

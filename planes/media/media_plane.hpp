@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/config.hpp"
 #include "dataplane/flow_key.hpp"
 #include "planes/media/endpoint_map.hpp"
 #include "planes/media/media_counters.hpp"
@@ -46,6 +47,16 @@ struct MediaPlaneConfig {
   // planes.media.gap_ms: an inter-arrival delta this long is a media gap; its time beyond the
   // normal spacing (kNominalSpacingNs) counts as loss in the MOS. 0: no gap detection.
   uint64_t gap_ns = 300'000'000ull;
+
+  // From the YAML keys planes.media.* (the other fields keep their defaults).
+  static MediaPlaneConfig from_config(const config::MediaConfig& c) noexcept {
+    MediaPlaneConfig m;
+    m.max_streams = c.max_streams;
+    m.media_timeout_ns = uint64_t{c.media_timeout_s} * 1'000'000'000ull;
+    m.interval_ns = uint64_t{c.interval_s} * 1'000'000'000ull;
+    m.gap_ns = uint64_t{c.gap_ms} * 1'000'000ull;
+    return m;
+  }
 };
 
 // The packet spacing a gap's time is counted beyond (20 ms, the common packetization).

@@ -205,6 +205,18 @@ bool TcpReassembler::ws_frame(Stream& s, uint64_t ts, MessageFn fn, void* ctx,
   }
   const uint32_t total = hdr + static_cast<uint32_t>(len);
   if (avail < total) return false;
+  const bool control = opcode >= 8;
+  const bool compressed = (b[0] & 0x40) != 0;
+  if (!control && !compressed && opcode != 0 && s.ws_in_message) {
+    // A new message before the last one's final fragment: the part is lost, and the frame is
+    // read again at its new offset. Decided before the frame is counted or unmasked in place:
+    // unmasked here, it would be unmasked twice (delivered still masked).
+    ws_error(WsError::kInterruptedMessage);
+    consume(s, s.ws_gathered);
+    s.ws_gathered = 0;
+    s.ws_in_message = false;
+    return true;
+  }
   counters_.ws_frames.add();
   if (s.mode == kWsClient && !masked) ws_error(WsError::kUnmaskedClientFrame);
   if (s.mode == kWsServer && masked) ws_error(WsError::kMaskedServerFrame);
@@ -213,8 +225,6 @@ bool TcpReassembler::ws_frame(Stream& s, uint64_t ts, MessageFn fn, void* ctx,
     const uint8_t* key = b + hdr - 4;
     for (uint32_t i = 0; i < len; ++i) payload[i] ^= key[i & 3];
   }
-  const bool control = opcode >= 8;
-  const bool compressed = (b[0] & 0x40) != 0;
   if (control || compressed || (opcode == 0 && !s.ws_in_message)) {
     if (control && (!fin || len > 125)) ws_error(WsError::kBadControlFrame);
     if (!control) {
@@ -229,13 +239,6 @@ bool TcpReassembler::ws_frame(Stream& s, uint64_t ts, MessageFn fn, void* ctx,
     }
     remove(s, s.ws_gathered, total);
     return true;
-  }
-  if (opcode != 0 && s.ws_in_message) {  // a new message before the last one's final fragment
-    ws_error(WsError::kInterruptedMessage);
-    consume(s, s.ws_gathered);
-    s.ws_gathered = 0;
-    s.ws_in_message = false;
-    return true;  // read the frame again at its new offset
   }
   // Join the payload to what was gathered: it moves down over its own header.
   std::memmove(b, payload, len);

@@ -2,8 +2,9 @@
 // RxPoller: the first step of a worker lcore loop, per rx queue:
 //   1. rx_burst (or the frames a paced replay held back), then ReplayPacer::due when paced
 //      (replay_pacer.hpp);
-//   2. per frame: RX time, L2-L4 parse, IP reassembly, HEP, classify, count, hand the packet to
-//      the planes (Handler, chosen at compile time);
+//   2. per frame: RX time, L2-L4 parse, IP reassembly, then PacketDispatcher
+//      (packet_dispatcher.hpp): HEP, classify, count, hand the packet to the planes (Handler,
+//      chosen at compile time);
 //   3. finish_burst (forward_tx.hpp): free the burst (monitor) or send it on (forward).
 //
 // Handler must provide:
@@ -22,17 +23,14 @@
 #include <span>
 #include <vector>
 
-#include "dataplane/hep.hpp"
 #include "dataplane/packet_parser.hpp"
 #include "dataplane/poller.hpp"
 #include "dataplane/reassembly.hpp"
 #include "planes/transport/classifier.hpp"
 #include "planes/transport/forward_tx.hpp"
+#include "planes/transport/packet_dispatcher.hpp"
 #include "planes/transport/rx_queue.hpp"
-#include "planes/transport/tls_hello.hpp"
 #include "planes/transport/transport_counters.hpp"
-#include "planes/transport/websocket_connections.hpp"
-#include "planes/transport/http_upgrade.hpp"
 
 namespace rv::planes::transport {
 
@@ -52,9 +50,9 @@ class RxPoller final : public dataplane::Poller {
         queues_(std::move(queues)),
         burst_(burst > kMaxBurst ? kMaxBurst : burst),
         classifier_slot_(classifier),
-        classifier_(classifier->load(std::memory_order_acquire)),
         handler_(handler),
-        counters_(counters) {}
+        counters_(counters),
+        dispatcher_(classifier->load(std::memory_order_acquire), handler, counters) {}
 
   ~RxPoller() override {
     for (auto& q : queues_) q.pacer.drop_pending();
@@ -76,7 +74,7 @@ class RxPoller final : public dataplane::Poller {
 
   // Housekeeping: pick up a newer classifier snapshot, drop timed-out fragments.
   void refresh(uint64_t now_tsc) noexcept {
-    classifier_ = classifier_slot_->load(std::memory_order_acquire);
+    dispatcher_.set_classifier(classifier_slot_->load(std::memory_order_acquire));
     if (reassembler_ != nullptr) reassembler_->expire(now_tsc);
   }
 
@@ -114,7 +112,8 @@ class RxPoller final : public dataplane::Poller {
       return;
     }
     dataplane::ParsedPacket pkt;
-    const dataplane::ParseStatus st = dataplane::parse_frame(frame, q.link, pkt, classifier_->decap);
+    const dataplane::ParseStatus st =
+        dataplane::parse_frame(frame, q.link, pkt, dispatcher_.classifier().decap);
     counters_.by_status[static_cast<std::size_t>(st)].add();
     count_layers(pkt, 0);
     if (st == dataplane::ParseStatus::kIpFragment && reassembler_ != nullptr) {
@@ -127,78 +126,7 @@ class RxPoller final : public dataplane::Poller {
       }
       return;
     }
-    dispatch(q, m, pkt, q.clock.stamp(m, now_tsc));
-  }
-
-  // A UDP datagram to a HEP port: the packet it carries, with the agent's capture time.
-  // False (counted by reason, class other) when it does not decode.
-  bool open_hep(dataplane::ParsedPacket& pkt, uint64_t& rx_ns) noexcept {
-    dataplane::HepPacket h;
-    const dataplane::HepStatus st = dataplane::decode_hep({pkt.payload, pkt.payload_len}, h);
-    counters_.hep[static_cast<std::size_t>(st)].add();
-    if (st != dataplane::HepStatus::kOk) {
-      counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
-      return false;
-    }
-    dataplane::apply_hep(h, pkt);
-    if (h.capture_ns != 0) rx_ns = h.capture_ns;
-    return true;
-  }
-
-  void dispatch(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
-                uint64_t rx_ns) noexcept {
-    if (classifier_->hep.count != 0 && pkt.ip_proto == dataplane::kIpProtoUdp &&
-        classifier_->hep.holds(pkt.dst_port)) {
-      dataplane::ParsedPacket inner = pkt;
-      if (open_hep(inner, rx_ns)) deliver(q, m, inner, rx_ns);
-      return;
-    }
-    deliver(q, m, pkt, rx_ns);
-  }
-
-  void deliver(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
-               uint64_t rx_ns) noexcept {
-    const PacketClass c = classify(pkt, *classifier_, [this](const dataplane::ParsedPacket& p) noexcept {
-      return handler_.is_learned_media(p);
-    });
-    counters_.by_class[static_cast<std::size_t>(c)].add();
-    if (c != PacketClass::kOther) {
-      handler_.on_packet(c, pkt, rx_ns, m, q.link);
-    } else if (pkt.ip_proto == dataplane::kIpProtoTcp) {
-      deliver_tcp_other(q, m, pkt, rx_ns);
-    }
-  }
-
-  // A TCP segment without a SIP start line (its frame stays counted as "other"): part of a
-  // WebSocket connection for SIP (any port), an HTTP upgrade starting one, or a segment on a
-  // SIP port that may continue a SIP message split across segments. The signaling plane's
-  // reassembler decides (HTTP on 5060 never forms a SIP message there). TLS hellos are counted.
-  void deliver_tcp_other(const RxQueue& q, rte_mbuf* m, const dataplane::ParsedPacket& pkt,
-                         uint64_t rx_ns) noexcept {
-    const std::span<const uint8_t> payload(pkt.payload, pkt.payload_len);
-    const auto flow = dataplane::FlowKey::from(pkt);
-    if (websockets_.take(flow, pkt.tcp_flags, rx_ns)) {
-      counters_.sip_websocket_segments.add();
-      handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
-      return;
-    }
-    if (starts_like_http_get(payload)) {
-      const auto u = parse_http_upgrade(payload);
-      if (u.kind == HttpUpgrade::Kind::kRequest && u.sip) {
-        counters_.websocket_upgrades.add();
-        if (!websockets_.add(flow, rx_ns)) counters_.websocket_evicted.add();
-        counters_.sip_websocket_segments.add();
-        handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
-        return;
-      }
-    }
-    if (const TlsHello h = tls_hello(payload); h != TlsHello::kNone) {
-      (h == TlsHello::kClient ? counters_.sip_tls_connections : counters_.sip_tls_server_hellos).add();
-    }
-    if (is_sip_port_segment(pkt)) {
-      counters_.sip_continuations.add();
-      handler_.on_packet(PacketClass::kSip, pkt, rx_ns, m, q.link);
-    }
+    dispatcher_.dispatch(pkt, q.clock.stamp(m, now_tsc), m, q.link);
   }
 
   // Each encapsulation layer of `p` from the `from`-th on, once.
@@ -206,11 +134,6 @@ class RxPoller final : public dataplane::Poller {
     for (uint8_t i = from; i < p.encap_count; ++i) {
       counters_.decapsulated[static_cast<std::size_t>(p.encaps[i])].add();
     }
-  }
-
-  bool is_sip_port_segment(const dataplane::ParsedPacket& p) const noexcept {
-    return (p.payload_len != 0 || (p.tcp_flags & (dataplane::kTcpFin | dataplane::kTcpRst)) != 0) &&
-           (classifier_->sip_ports.test(p.src_port) || classifier_->sip_ports.test(p.dst_port));
   }
 
   // A fragment: the frame completing a datagram is counted with the datagram's class, the
@@ -242,10 +165,10 @@ class RxPoller final : public dataplane::Poller {
     full.frag_offset = 0;
     const auto view = dataplane::packet_bytes(whole, scratch_);
     const auto st = view.empty() ? dataplane::ParseStatus::kTruncatedIpv4
-                                 : dataplane::parse_ip(view, whole->l2_len != 0 ? whole->l2_len : pkt.l3_offset, full, classifier_->decap);
+                                 : dataplane::parse_ip(view, whole->l2_len != 0 ? whole->l2_len : pkt.l3_offset, full, dispatcher_.classifier().decap);
     count_layers(full, pkt.encap_count);
     if (st == dataplane::ParseStatus::kOk) {
-      dispatch(q, whole, full, rx_ns);
+      dispatcher_.dispatch(full, rx_ns, whole, q.link);
     } else {
       counters_.reassembled_unparsed.add();
       counters_.by_class[static_cast<std::size_t>(PacketClass::kOther)].add();
@@ -257,10 +180,9 @@ class RxPoller final : public dataplane::Poller {
   std::vector<RxQueue> queues_;  // fixed after construction
   uint16_t burst_;
   const std::atomic<const ClassifierConfig*>* classifier_slot_;  // cp: wo, dp: ro
-  const ClassifierConfig* classifier_;                           // dp: rw (own copy of the pointer)
   Handler& handler_;
   TransportCounters& counters_;
-  WebSocketConnections websockets_;  // dp: rw (this lcore's)
+  PacketDispatcher<Handler> dispatcher_;  // dp: rw (HEP, classification, WebSocket connections)
   alignas(64) std::array<uint8_t, kScratchBytes> scratch_{};
 };
 

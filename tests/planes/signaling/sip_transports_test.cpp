@@ -298,6 +298,21 @@ TEST(SipOverWebSocket, BadFrames_CountedByReason) {
   EXPECT_EQ(plane.counters().messages.load(), 1u);
 }
 
+// Found by fuzz/websocket_fuzzer.cpp (regressions/websocket/interrupted_message_unmasked_twice):
+// the interrupting frame was unmasked before the interruption was noticed, then again when it
+// was read at its new offset, and went to the SIP parser still masked.
+TEST(SipOverWebSocket, MaskedFrameInterruptingAMessage_IsUnmaskedOnce) {
+  SignalingPlane plane(config());
+  WsStream client(plane, flow(dataplane::kIpProtoTcp, 41000, 80));
+  client.send(kUpgrade);
+  Msg m;
+  client.send(ws_frame(std::string(10, 'z'), 1, false, true));  // a message begun...
+  EXPECT_EQ(client.send(ws_frame(m.request("OPTIONS"), 1, true, true)), 1u);  // ...interrupted
+  EXPECT_EQ(ws_errors(plane, WsError::kInterruptedMessage), 1u);
+  EXPECT_EQ(plane.counters().ws_frames.load(), 2u);  // the interrupting frame counted once
+  EXPECT_EQ(plane.counters().messages.load(), 1u);
+}
+
 TEST(SipOverWebSocket, SixtyFourBitLengthWithTopBit_IsBadLength) {
   SignalingPlane plane(config());
   WsStream server(plane, flow(dataplane::kIpProtoTcp, 80, 41000));
