@@ -1,6 +1,6 @@
 #pragma once
-// What the WebSocket framer (planes/signaling/websocket_framer.hpp) found wrong: label `reason`
-// of rvoip_sip_websocket_errors_total and the report's sip.websocket.errors.
+// What the WebSocket framing of TcpReassembler (tcp_reassembler.hpp, ws_frame) found wrong:
+// label `reason` of rvoip_sip_websocket_errors_total and the report's sip.websocket.errors.
 
 #include <array>
 #include <cstdint>

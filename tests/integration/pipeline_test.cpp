@@ -62,7 +62,10 @@ void note_allocation() noexcept {
 
 #if defined(__SANITIZE_ADDRESS__)
 
-#include <sanitizer/allocator_interface.h>
+// The sanitizer runtime's hook API (GCC ships the runtime but not clang's
+// <sanitizer/allocator_interface.h>).
+extern "C" int __sanitizer_install_malloc_and_free_hooks(
+    void (*malloc_hook)(const volatile void*, std::size_t), void (*free_hook)(const volatile void*));
 
 namespace {
 
