@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "control/admin/admin_server.hpp"
+#include "control/admin/admin_auth.hpp"
 
 namespace rv::control {
 namespace {
