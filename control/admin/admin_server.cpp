@@ -3,6 +3,7 @@
 #include <CivetServer.h>
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 
 #include "config/validate.hpp"
 #include "control/logging/logging.hpp"
+#include "rv_build_config.hpp"
 
 namespace rv::control {
 namespace {
@@ -57,6 +59,25 @@ void wake(const std::string& host, uint16_t port) {
     close(fd);
   }
   freeaddrinfo(res);
+}
+
+// Loads the "libssl.so" civetweb can use with OpenSSL 3 (control/admin/civetweb_libssl_shim.cpp),
+// from the build tree, else from where it is installed. Loaded once, never unloaded.
+Result<void> load_libssl_shim() {
+  static const std::string problem = [] {
+    std::string why;
+    for (const char* path : {RV_BUILD_DIR "/control/librvoipd-civetweb-libssl.so",
+                             RV_PKGLIBDIR "/librvoipd-civetweb-libssl.so"}) {
+      if (dlopen(path, RTLD_NOW | RTLD_GLOBAL) != nullptr) return std::string();
+      why += (why.empty() ? "" : "; ") + std::string(dlerror());
+    }
+    return why;
+  }();
+  if (problem.empty()) return {};
+  return make_error(ErrorCode::kIo,
+                    fmt::format("cannot serve the admin endpoint over TLS: {} (install rvoipd's "
+                                "librvoipd-civetweb-libssl.so)",
+                                problem));
 }
 
 // Why civetweb did not start: a TLS file it could not use, or the address.
@@ -235,7 +256,7 @@ struct AdminServer::State {
     return true;
   }
 
-  // What civetweb reported last while starting (why it could not bind or load TLS).
+  // What civetweb reported while starting (why it could not bind or load TLS).
   std::string start_problem() {
     std::lock_guard lock(log_mu);
     return tls_error.empty() ? civet_error : tls_error;
@@ -263,9 +284,12 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const std::string& liste
   const std::string bind = host.find(':') != std::string::npos
                                ? fmt::format("[{}]:{}", host, port)
                                : fmt::format("{}:{}", host, port);
+  const bool tls = handlers.tls.has_value();
+  if (tls) {
+    if (auto loaded = load_libssl_shim(); !loaded) return std::unexpected(loaded.error());
+  }
   std::unique_ptr<AdminServer> s(new AdminServer());
   s->state_ = std::make_unique<State>(std::move(handlers), options);
-  const bool tls = s->state_->h.tls.has_value();
   // No linger: close() returns at once and the kernel finishes sending, so a slow reader never
   // holds a worker. Keep-alive off: a connection carries one request. With TLS the port ("s"
   // suffix) speaks HTTPS only; ssl_protocol_version 4 is TLS 1.2 and later.
@@ -290,13 +314,15 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const std::string& liste
   callbacks.begin_request = [](mg_connection* conn) -> int {
     return state_of(mg_get_request_info(conn)->user_data)->serve(conn);
   };
-  // civetweb's own errors (bind, TLS set-up, handshakes) are kept for the start error and
-  // logged at debug level.
+  // civetweb's own errors (bind, TLS set-up, handshakes) are logged at debug level; the first
+  // kilobyte is kept for the start error.
   callbacks.log_message = [](const mg_connection* conn, const char* message) -> int {
     State* state = state_of(mg_get_user_data(mg_get_context(conn)));
     {
       std::lock_guard lock(state->log_mu);
-      state->civet_error = message;
+      if (state->civet_error.size() < 1024) {
+        state->civet_error += (state->civet_error.empty() ? "" : "; ") + std::string(message);
+      }
     }
     component_logger("admin")->debug("civetweb: {}", message);
     return 1;
