@@ -146,8 +146,8 @@ void check_admin_auth(const Config& c, Rules& r) {
           "hash (htpasswd -nbBC 10 user pw prints user:hash)");
     return;
   }
-  if (!r.checkable({"control.auth_user", "control.auth_password_sha256",
-                    "control.auth_password_bcrypt"})) {
+  if (!r.checkable(
+          {"control.auth_user", "control.auth_password_sha256", "control.auth_password_bcrypt"})) {
     return;
   }
   if (!sha.empty() && !bcrypt.empty()) {
@@ -158,9 +158,9 @@ void check_admin_auth(const Config& c, Rules& r) {
           "expected 64 hex digits (the SHA-256 of the admin password) when control.auth_user "
           "is set (or set control.auth_password_bcrypt instead)");
   } else if (user.empty() && (!sha.empty() || !bcrypt.empty())) {
-    r.add("control.auth_user", fmt::format("required with {}", sha.empty()
-                                                                    ? "control.auth_password_bcrypt"
-                                                                    : "control.auth_password_sha256"));
+    r.add("control.auth_user",
+          fmt::format("required with {}", sha.empty() ? "control.auth_password_bcrypt"
+                                                      : "control.auth_password_sha256"));
   }
 }
 
@@ -169,7 +169,7 @@ void check_admin_auth(const Config& c, Rules& r) {
 std::optional<std::string> unreadable_file(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return fmt::format("cannot read '{}': {}", path, std::strerror(errno));
-  struct stat st{};
+  struct stat st {};
   const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
   ::close(fd);
   if (!regular) return fmt::format("'{}' is not a regular file", path);
@@ -187,8 +187,8 @@ void check_admin_tls(const Config& c, Rules& r) {
                        : "required with control.tls_cert_file (the certificate's private key)");
     return;
   }
-  for (const auto& [path, file] : {std::pair{"control.tls_cert_file", &cert},
-                                   std::pair{"control.tls_key_file", &key}}) {
+  for (const auto& [path, file] :
+       {std::pair{"control.tls_cert_file", &cert}, std::pair{"control.tls_key_file", &key}}) {
     if (file->empty()) continue;
     if (auto problem = unreadable_file(*file)) r.add(path, std::move(*problem));
   }

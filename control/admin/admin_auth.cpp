@@ -1,19 +1,17 @@
 #include "control/admin/admin_auth.hpp"
 
 #include <crypt.h>
+#include <fmt/format.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/rand.h>
-
-#include <fmt/format.h>
 
 #include "config/validate.hpp"
 
@@ -101,7 +99,9 @@ void AdminAuth::remember(const Digest& d) {
   cache_used_ = std::min(cache_used_ + 1, kCacheEntries);
 }
 
-bool is_sha256_hex(std::string_view text) { return config::is_sha256_hex(text); }
+bool is_sha256_hex(std::string_view text) {
+  return config::is_sha256_hex(text);
+}
 
 bool password_matches(std::string_view password, std::string_view sha256_hex) {
   unsigned char md[EVP_MAX_MD_SIZE];

@@ -61,22 +61,31 @@ void wake(const std::string& host, uint16_t port) {
   freeaddrinfo(res);
 }
 
-// Loads the "libssl.so" civetweb can use with OpenSSL 3 (control/admin/civetweb_libssl_shim.cpp),
-// from the build tree, else from where it is installed. Loaded once, never unloaded.
-Result<void> load_libssl_shim() {
+// Loads the "libcrypto.so" and "libssl.so" civetweb can use with OpenSSL 3
+// (control/admin/civetweb_lib*_shim.cpp), from the build tree, else from where they are
+// installed. Loaded once, never unloaded.
+Result<void> load_openssl_shims() {
   static const std::string problem = [] {
     std::string why;
-    for (const char* path : {RV_BUILD_DIR "/control/librvoipd-civetweb-libssl.so",
-                             RV_PKGLIBDIR "/librvoipd-civetweb-libssl.so"}) {
-      if (dlopen(path, RTLD_NOW | RTLD_GLOBAL) != nullptr) return std::string();
-      why += (why.empty() ? "" : "; ") + std::string(dlerror());
+    for (const char* lib : {"libcrypto", "libssl"}) {
+      const std::string name = fmt::format("librvoipd-civetweb-{}.so", lib);
+      bool loaded = false;
+      for (const char* dir : {RV_BUILD_DIR "/control", RV_PKGLIBDIR}) {
+        if (dlopen(fmt::format("{}/{}", dir, name).c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr) {
+          loaded = true;
+          break;
+        }
+      }
+      if (!loaded) {
+        why += fmt::format("{}cannot load {} from {}", why.empty() ? "" : "; ", name, RV_PKGLIBDIR);
+      }
     }
     return why;
   }();
   if (problem.empty()) return {};
   return make_error(ErrorCode::kIo,
-                    fmt::format("cannot serve the admin endpoint over TLS: {} (install rvoipd's "
-                                "librvoipd-civetweb-libssl.so)",
+                    fmt::format("cannot serve the admin endpoint over TLS: {} (installed with "
+                                "rvoipd)",
                                 problem));
 }
 
@@ -286,7 +295,7 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const std::string& liste
                                : fmt::format("{}:{}", host, port);
   const bool tls = handlers.tls.has_value();
   if (tls) {
-    if (auto loaded = load_libssl_shim(); !loaded) return std::unexpected(loaded.error());
+    if (auto loaded = load_openssl_shims(); !loaded) return std::unexpected(loaded.error());
   }
   std::unique_ptr<AdminServer> s(new AdminServer());
   s->state_ = std::make_unique<State>(std::move(handlers), options);

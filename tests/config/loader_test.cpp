@@ -1,12 +1,11 @@
 #include "config/loader.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
 
 #include "config/schema.hpp"
@@ -146,11 +145,15 @@ TEST(ConfigLoader, NotABcryptHash_IsRejectedAtItsKey) {
   const std::string cut = std::string(kBcrypt).substr(0, 59);
   std::string cost = kBcrypt;
   cost[5] = '3';  // cost 03
-  const std::vector<std::string> bads = {std::string(64, 'a'), cut, "$1$abc$def",
-                                         "$2x$" + std::string(kBcrypt).substr(4), cost,
+  const std::vector<std::string> bads = {std::string(64, 'a'),
+                                         cut,
+                                         "$1$abc$def",
+                                         "$2x$" + std::string(kBcrypt).substr(4),
+                                         cost,
                                          "admin:" + std::string(kBcrypt)};
   for (const std::string& bad : bads) {
-    const auto issues = load_issues({"control.auth_user=admin", "control.auth_password_bcrypt=" + bad});
+    const auto issues =
+        load_issues({"control.auth_user=admin", "control.auth_password_bcrypt=" + bad});
     ASSERT_THAT(issues, SizeIs(1)) << bad;
     EXPECT_THAT(issues[0].to_string(),
                 HasSubstr("control.auth_password_bcrypt: expected a bcrypt hash"))
@@ -159,9 +162,9 @@ TEST(ConfigLoader, NotABcryptHash_IsRejectedAtItsKey) {
 }
 
 TEST(ConfigLoader, Sha256AndBcryptBoth_AreRejected) {
-  const auto issues =
-      load_issues({"control.auth_user=admin", "control.auth_password_sha256=" + std::string(64, 'a'),
-                   std::string("control.auth_password_bcrypt=") + kBcrypt});
+  const auto issues = load_issues({"control.auth_user=admin",
+                                   "control.auth_password_sha256=" + std::string(64, 'a'),
+                                   std::string("control.auth_password_bcrypt=") + kBcrypt});
   ASSERT_THAT(issues, SizeIs(1));
   EXPECT_THAT(issues[0].to_string(),
               HasSubstr("control.auth_password_bcrypt: set either control.auth_password_sha256 "
@@ -216,11 +219,11 @@ TEST_F(TlsFiles, MissingOrUnreadableFile_IsRejectedWithItsKeyAndPath) {
   ASSERT_THAT(issues, SizeIs(1));
   EXPECT_EQ(issues[0].to_string(), "control.tls_key_file: cannot read '" + path("nope.pem") +
                                        "': No such file or directory");
-  issues = load_issues({"control.tls_cert_file=" + dir_.string(),
-                        "control.tls_key_file=" + path("key.pem")});
+  issues = load_issues(
+      {"control.tls_cert_file=" + dir_.string(), "control.tls_key_file=" + path("key.pem")});
   ASSERT_THAT(issues, SizeIs(1));
-  EXPECT_THAT(issues[0].to_string(), HasSubstr("control.tls_cert_file: '" + dir_.string() +
-                                               "' is not a regular file"));
+  EXPECT_THAT(issues[0].to_string(),
+              HasSubstr("control.tls_cert_file: '" + dir_.string() + "' is not a regular file"));
   if (geteuid() != 0) {  // root reads any file
     std::filesystem::permissions(path("key.pem"), std::filesystem::perms::none);
     issues = load_issues(

@@ -1,9 +1,9 @@
 // Admin basic auth: base64 decoding, SHA-256 and bcrypt password checks, and the cache that spares
 // a scraper one bcrypt computation per request.
 
-#include <gtest/gtest.h>
-
 #include "control/admin/admin_auth.hpp"
+
+#include <gtest/gtest.h>
 
 namespace rv::control {
 namespace {
@@ -31,7 +31,8 @@ TEST(AdminAuth, IsSha256Hex) {
 }
 
 // bcrypt of "s3cret" at cost 4, as htpasswd -nbBC 4 admin s3cret writes it.
-constexpr const char* kS3cretBcrypt = "$2y$04$WKcgPNn6C.3r4SMzgOE0m.Oh6gWNvRi5U0EVs5zV539meVPWLH9Ha";
+constexpr const char* kS3cretBcrypt =
+    "$2y$04$WKcgPNn6C.3r4SMzgOE0m.Oh6gWNvRi5U0EVs5zV539meVPWLH9Ha";
 constexpr const char* kRight = "Basic YWRtaW46czNjcmV0";  // admin:s3cret
 constexpr const char* kWrong = "Basic YWRtaW46d3Jvbmc=";  // admin:wrong
 
@@ -43,7 +44,8 @@ TEST(AdminAuth, BcryptMatches_OnlyTheHashedPassword) {
   EXPECT_FALSE(bcrypt_matches("s3cret ", kS3cretBcrypt));
   EXPECT_FALSE(bcrypt_matches("", kS3cretBcrypt));
   EXPECT_FALSE(bcrypt_matches(std::string_view("s3cret\0x", 8), kS3cretBcrypt));
-  EXPECT_FALSE(bcrypt_matches("s3cret", "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"));
+  EXPECT_FALSE(
+      bcrypt_matches("s3cret", "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"));
 }
 
 TEST(AdminAuth, Bcrypt_RightCredentialsComputeBcryptOnceThenHitTheCache) {
@@ -68,7 +70,8 @@ TEST(AdminAuth, Bcrypt_RightPasswordOfAnotherUser_IsWrongAndNotCached) {
 }
 
 TEST(AdminAuth, Sha256_NeedsNoBcrypt) {
-  AdminAuth auth(BasicAuth{"admin", "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"});
+  AdminAuth auth(
+      BasicAuth{"admin", "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0"});
   EXPECT_EQ(auth.check(kRight), Credentials::kRight);
   EXPECT_EQ(auth.check(kWrong), Credentials::kWrong);
   EXPECT_EQ(auth.check(nullptr), Credentials::kMissing);

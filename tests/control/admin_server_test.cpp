@@ -9,11 +9,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <openssl/ssl.h>
 
 #include <chrono>
 #include <filesystem>
@@ -342,10 +341,10 @@ class AdminServerTlsTest : public AdminServerTest {
           AdminTls{pem_.cert_file, pem_.key_file});
   }
   test::HttpAnswer https_get(const std::string& path, const std::string& headers = "",
-                                int max_version = 0) {
-    return test::https_request(port_, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" +
-                                          headers + "\r\n",
-                               pem_.cert_file, max_version);
+                             int max_version = 0) {
+    return test::https_request(
+        port_, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n",
+        pem_.cert_file, max_version);
   }
 
   std::filesystem::path dir_;
@@ -379,7 +378,8 @@ TEST_F(AdminServerTlsTest, KeyOfAnotherCertificate_StartFailsNamingTheKey) {
                   AdminTls{pem_.cert_file, other.key_file}};
   const auto s = AdminServer::start("127.0.0.1:" + std::to_string(pick_port()), std::move(h));
   ASSERT_FALSE(s.has_value());
-  EXPECT_THAT(s.error().to_string(), HasSubstr("control.tls_key_file: cannot use '" + other.key_file));
+  EXPECT_THAT(s.error().to_string(),
+              HasSubstr("control.tls_key_file: cannot use '" + other.key_file));
 }
 
 TEST_F(AdminServerTlsTest, CertificateNotPem_StartFailsNamingTheCertificate) {

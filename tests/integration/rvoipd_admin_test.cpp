@@ -104,17 +104,18 @@ TEST(RvoipdAdmin, NonLoopbackBindWithoutAuth_WarnsAtStart) {
 }
 
 TEST(RvoipdAdmin, TlsAndBcrypt_HttpsOnlyWithTheRightPasswordCheckedOnce) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("rv-rvoipd-admin-tls-" + std::to_string(getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rv-rvoipd-admin-tls-" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const PemFiles pem = write_self_signed_certificate(dir);
   const uint16_t port = pick_port();
   // bcrypt of "s3cret" at cost 4, as htpasswd -nbBC 4 admin s3cret writes it.
-  Child rvoipd({rvoipd_path(), "--set", "control.metrics_listen=0.0.0.0:" + std::to_string(port),
-                "--set", "control.auth_user=admin", "--set",
-                "control.auth_password_bcrypt=$2y$04$WKcgPNn6C.3r4SMzgOE0m.Oh6gWNvRi5U0EVs5zV539meVPWLH9Ha",
-                "--set", "control.tls_cert_file=" + pem.cert_file, "--set",
-                "control.tls_key_file=" + pem.key_file, "--", "--vdev=net_null0"});
+  Child rvoipd(
+      {rvoipd_path(), "--set", "control.metrics_listen=0.0.0.0:" + std::to_string(port), "--set",
+       "control.auth_user=admin", "--set",
+       "control.auth_password_bcrypt=$2y$04$WKcgPNn6C.3r4SMzgOE0m.Oh6gWNvRi5U0EVs5zV539meVPWLH9Ha",
+       "--set", "control.tls_cert_file=" + pem.cert_file, "--set",
+       "control.tls_key_file=" + pem.key_file, "--", "--vdev=net_null0"});
   const auto get = [&](const std::string& path, const std::string& credentials) {
     return https_request(port,
                          "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " +

@@ -7,7 +7,7 @@
 namespace rv::test {
 
 struct HttpAnswer {
-  int status = 0;  // 0: no HTTP answer (nothing, or not HTTP/1.1)
+  int status = 0;       // 0: no HTTP answer (nothing, or not HTTP/1.1)
   std::string headers;  // the status line and headers, each ending in CRLF
   std::string body;
 };

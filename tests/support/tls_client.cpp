@@ -1,5 +1,10 @@
 #include "tests/support/tls_client.hpp"
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -8,12 +13,6 @@
 #include <functional>
 #include <memory>
 #include <stdexcept>
-
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/ssl.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
 
 #include "tests/support/loopback.hpp"
 
