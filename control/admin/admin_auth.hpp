@@ -40,7 +40,6 @@ class AdminAuth {
   // scheme is case-insensitive ("Basic", "basic"), then spaces, then base64 of user:password.
   Credentials check(const char* authorization);
 
-  const BasicAuth& settings() const noexcept { return auth_; }
   // bcrypt computations since start: the checks the cache did not answer.
   uint64_t bcrypt_checks() const noexcept { return bcrypt_checks_.load(std::memory_order_relaxed); }
 

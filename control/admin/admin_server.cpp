@@ -94,13 +94,12 @@ Error start_error(const std::string& listen, bool tls, const std::string& proble
   if (problem.starts_with("control.tls_")) {
     return Error(ErrorCode::kConfig,
                  fmt::format("cannot serve the admin endpoint over TLS: {}; the certificate and "
-                             "the key must be PEM files that belong together",
+                             "the key must be PEM files that belong together, the key unencrypted",
                              problem));
   }
-  if (tls && problem.find("libssl") != std::string::npos) {
+  if (tls && problem.find("SSL") != std::string::npos) {
     return Error(ErrorCode::kIo,
-                 fmt::format("cannot serve the admin endpoint over TLS ({}); civetweb loads "
-                             "libssl.so at run time: install libssl-dev",
+                 fmt::format("cannot serve the admin endpoint on {} over TLS ({})", listen,
                              problem));
   }
   return Error(ErrorCode::kIo,
@@ -258,6 +257,8 @@ struct AdminServer::State {
     if (SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1) {
       return fail("control.tls_cert_file", tls.cert_file);
     }
+    // An encrypted key fails (named in the error) instead of prompting on a terminal.
+    SSL_CTX_set_default_passwd_cb(ctx, [](char*, int, int, void*) { return 0; });
     if (SSL_CTX_use_PrivateKey_file(ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
         SSL_CTX_check_private_key(ctx) != 1) {
       return fail("control.tls_key_file", tls.key_file);
