@@ -108,7 +108,10 @@ struct ControlConfig {
   uint32_t health_interval_ms = 250;      // health evaluation period
   std::string auth_user;                  // admin HTTP basic auth; empty = no auth
   std::string auth_password_sha256;       // hex SHA-256 of the password
+  std::string auth_password_bcrypt;       // or its bcrypt hash ($2y$ / $2b$), one of the two
   bool auth_probes_open = false;          // /health and /ready without auth (load balancers)
+  std::string tls_cert_file;              // admin endpoint HTTPS: PEM certificate (chain)
+  std::string tls_key_file;               // and its PEM private key; both empty = plain HTTP
   CdrConfig cdr;
   HepConfig hep;
 };

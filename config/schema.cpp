@@ -207,7 +207,10 @@ std::vector<FieldSpec> build_schema() {
   s.push_back(uint_field("control.health_interval_ms", "period of the health evaluation (heartbeats, rings, drops)", true, 10, 60000, RV_GET(control.health_interval_ms)));
   s.push_back(string_field("control.auth_user", "user for HTTP basic auth on the admin endpoint; empty = no auth", false, {}, RV_GET(control.auth_user)));
   s.push_back(string_field("control.auth_password_sha256", "hex SHA-256 of the admin password (printf %s pw | sha256sum)", false, {}, RV_GET(control.auth_password_sha256)));
+  s.push_back(string_field("control.auth_password_bcrypt", "bcrypt hash of the admin password, instead of control.auth_password_sha256 (htpasswd -nbBC 10 user pw prints user:hash); checks are cached, so scrapes do not pay for bcrypt each time", false, {}, RV_GET(control.auth_password_bcrypt)));
   s.push_back(bool_field("control.auth_probes_open", "with auth: /health and /ready answer without credentials (load balancer probes); /metrics and /help still need them", false, RV_GET(control.auth_probes_open)));
+  s.push_back(string_field("control.tls_cert_file", "admin endpoint over HTTPS only (TLS 1.2 or later): PEM certificate, its chain after it; set with control.tls_key_file; empty = plain HTTP", false, {}, RV_GET(control.tls_cert_file)));
+  s.push_back(string_field("control.tls_key_file", "PEM private key of control.tls_cert_file", false, {}, RV_GET(control.tls_key_file)));
   s.push_back(string_field("control.cdr.path", "call detail records: a JSON line per call as it ends (and for calls in progress at shutdown); empty = off", false, {}, RV_GET(control.cdr.path)));
   s.push_back(uint_field("control.cdr.max_bytes", "rotate the CDR file at this size in bytes (path.1 is the newest rotated file; 0 = never rotate)", false, 0, 1099511627776.0, RV_GET(control.cdr.max_bytes)));
   s.push_back(uint_field("control.cdr.max_files", "rotated CDR files kept", false, 1, 1000, RV_GET(control.cdr.max_files)));

@@ -1,12 +1,17 @@
 #include "config/validate.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <set>
@@ -129,6 +134,66 @@ void check_events(const Config& c, Rules& r) {
   }
 }
 
+// control.auth_user with exactly one of control.auth_password_sha256 and
+// control.auth_password_bcrypt, each well-formed when set.
+void check_admin_auth(const Config& c, Rules& r) {
+  const auto& user = c.control.auth_user;
+  const auto& sha = c.control.auth_password_sha256;
+  const auto& bcrypt = c.control.auth_password_bcrypt;
+  if (r.checkable({"control.auth_password_bcrypt"}) && !bcrypt.empty() && !is_bcrypt_hash(bcrypt)) {
+    r.add("control.auth_password_bcrypt",
+          "expected a bcrypt hash: $2y$ or $2b$, a cost of 04 to 31 and 53 characters of salt and "
+          "hash (htpasswd -nbBC 10 user pw prints user:hash)");
+    return;
+  }
+  if (!r.checkable(
+          {"control.auth_user", "control.auth_password_sha256", "control.auth_password_bcrypt"})) {
+    return;
+  }
+  if (!sha.empty() && !bcrypt.empty()) {
+    r.add("control.auth_password_bcrypt",
+          "set either control.auth_password_sha256 or control.auth_password_bcrypt, not both");
+  } else if (!user.empty() && bcrypt.empty() && !is_sha256_hex(sha)) {
+    r.add("control.auth_password_sha256",
+          "expected 64 hex digits (the SHA-256 of the admin password) when control.auth_user "
+          "is set (or set control.auth_password_bcrypt instead)");
+  } else if (user.empty() && (!sha.empty() || !bcrypt.empty())) {
+    r.add("control.auth_user",
+          fmt::format("required with {}", sha.empty() ? "control.auth_password_bcrypt"
+                                                      : "control.auth_password_sha256"));
+  }
+}
+
+// Why the file at `path` cannot serve as a PEM file, or nullopt when it is a readable regular
+// file. Opened, not only stat()ed, so permissions are what this process really has.
+std::optional<std::string> unreadable_file(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return fmt::format("cannot read '{}': {}", path, std::strerror(errno));
+  struct stat st {};
+  const bool regular = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  ::close(fd);
+  if (!regular) return fmt::format("'{}' is not a regular file", path);
+  return std::nullopt;
+}
+
+// control.tls_cert_file and control.tls_key_file: both or neither, and readable.
+void check_admin_tls(const Config& c, Rules& r) {
+  const auto& cert = c.control.tls_cert_file;
+  const auto& key = c.control.tls_key_file;
+  if (!r.checkable({"control.tls_cert_file", "control.tls_key_file"})) return;
+  if (cert.empty() != key.empty()) {
+    r.add(cert.empty() ? "control.tls_cert_file" : "control.tls_key_file",
+          cert.empty() ? "required with control.tls_key_file (the admin endpoint's certificate)"
+                       : "required with control.tls_cert_file (the certificate's private key)");
+    return;
+  }
+  for (const auto& [path, file] :
+       {std::pair{"control.tls_cert_file", &cert}, std::pair{"control.tls_key_file", &key}}) {
+    if (file->empty()) continue;
+    if (auto problem = unreadable_file(*file)) r.add(path, std::move(*problem));
+  }
+}
+
 void check_control(const Config& c, Rules& r) {
   std::string host;
   uint16_t port = 0;
@@ -139,17 +204,8 @@ void check_control(const Config& c, Rules& r) {
                       "got '{}'",
                       c.control.metrics_listen));
   }
-  const auto& user = c.control.auth_user;
-  const auto& hash = c.control.auth_password_sha256;
-  if (r.checkable({"control.auth_user", "control.auth_password_sha256"})) {
-    if (!user.empty() && !is_sha256_hex(hash)) {
-      r.add("control.auth_password_sha256",
-            "expected 64 hex digits (the SHA-256 of the admin password) when control.auth_user "
-            "is set");
-    } else if (user.empty() && !hash.empty()) {
-      r.add("control.auth_user", "required with control.auth_password_sha256");
-    }
-  }
+  check_admin_auth(c, r);
+  check_admin_tls(c, r);
   if (r.checkable({"control.hep.address"}) && !c.control.hep.address.empty() &&
       !split_listen_address(c.control.hep.address, host, port)) {
     r.add("control.hep.address",
@@ -241,6 +297,19 @@ std::optional<uint32_t> parse_gre_key(std::string_view text) {
   const auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v, base);
   if (text.empty() || ec != std::errc{} || p != text.data() + text.size()) return std::nullopt;
   return v;
+}
+
+bool is_bcrypt_hash(std::string_view text) {
+  // $2b$10$ + 22 characters of salt + 31 of hash, in bcrypt's base64 alphabet.
+  if (text.size() != 60 || !(text.starts_with("$2y$") || text.starts_with("$2b$")) ||
+      text[6] != '$') {
+    return false;
+  }
+  const auto digit = [](char ch) { return ch >= '0' && ch <= '9'; };
+  const int cost = digit(text[4]) && digit(text[5]) ? (text[4] - '0') * 10 + (text[5] - '0') : -1;
+  return cost >= 4 && cost <= 31 && std::all_of(text.begin() + 7, text.end(), [](char ch) {
+           return std::isalnum(static_cast<unsigned char>(ch)) != 0 || ch == '.' || ch == '/';
+         });
 }
 
 bool is_sha256_hex(std::string_view text) {

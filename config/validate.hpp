@@ -1,6 +1,7 @@
 #pragma once
 // Cross-key validation that the per-key schema cannot express (ranges between keys, powers of
-// two, address syntax, auth pairs). Pure; control-plane only.
+// two, address syntax, auth pairs). Pure, except that the files control.tls_cert_file and
+// control.tls_key_file name are opened to check they can be read. Control-plane only.
 
 #include <cstdint>
 #include <functional>
@@ -34,6 +35,10 @@ bool split_listen_address(const std::string& listen, std::string& host, uint16_t
 
 // True when `text` is 64 hex digits (a SHA-256 in hex).
 bool is_sha256_hex(std::string_view text);
+
+// True when `text` is a bcrypt hash as htpasswd -B or Python's bcrypt write it: $2y$ or $2b$,
+// a two-digit cost in [04, 31], '$', then 53 characters of [./A-Za-z0-9] (salt and hash).
+bool is_bcrypt_hash(std::string_view text);
 
 // A GRE key of dataplane.decap_gre_keys: decimal or 0x hex, 32 bits. nullopt when malformed.
 std::optional<uint32_t> parse_gre_key(std::string_view text);

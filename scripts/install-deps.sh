@@ -21,6 +21,7 @@ packages=(
   libclang-rt-16-dev
   libcli11-dev
   libconcurrentqueue-dev
+  libcrypt-dev
   libdpdk-dev
   libfmt-dev
   libgmock-dev

@@ -3,24 +3,26 @@
 #include <CivetServer.h>
 
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <netdb.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
-#include <cctype>
 #include <chrono>
+#include <mutex>
 #include <thread>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <fmt/format.h>
 #include <prometheus/text_serializer.h>
 
 #include "config/validate.hpp"
 #include "control/logging/logging.hpp"
+#include "rv_build_config.hpp"
 
 namespace rv::control {
 namespace {
@@ -37,37 +39,6 @@ void write_response(mg_connection* conn, const AdminResponse& r, bool head,
             r.status, mg_get_response_code_text(conn, r.status), r.content_type.c_str(),
             r.body.size(), extra_headers.c_str());
   if (!head) mg_write(conn, r.body.data(), r.body.size());
-}
-
-enum class Credentials { kRight, kMissing, kWrong };
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// RFC 9110 §11.1: the auth scheme is case-insensitive ("Basic", "basic", "BASIC"), followed by
-// one or more spaces and the base64 of user:password (RFC 7617).
-Credentials check_credentials(const BasicAuth& auth, const char* header) {
-  if (header == nullptr) return Credentials::kMissing;
-  std::string_view v = header;
-  const auto space = v.find(' ');
-  if (space == std::string_view::npos || !iequals(v.substr(0, space), "basic")) {
-    return Credentials::kWrong;
-  }
-  v.remove_prefix(space);
-  while (!v.empty() && v.front() == ' ') v.remove_prefix(1);
-  while (!v.empty() && v.back() == ' ') v.remove_suffix(1);
-  const auto decoded = decode_base64(v);
-  const auto colon = decoded ? decoded->find(':') : std::string::npos;
-  if (colon == std::string::npos) return Credentials::kWrong;
-  const std::string_view user = std::string_view(*decoded).substr(0, colon);
-  const std::string_view password = std::string_view(*decoded).substr(colon + 1);
-  // Both checks always run: the time taken does not tell which one failed.
-  const bool pw = password_matches(password, auth.password_sha256);
-  return pw && user == auth.user ? Credentials::kRight : Credentials::kWrong;
 }
 
 void reply_unauthorized(mg_connection* conn, bool head) {
@@ -90,49 +61,74 @@ void wake(const std::string& host, uint16_t port) {
   freeaddrinfo(res);
 }
 
-}  // namespace
-
-bool is_sha256_hex(std::string_view text) { return config::is_sha256_hex(text); }
-
-bool password_matches(std::string_view password, std::string_view sha256_hex) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!is_sha256_hex(sha256_hex) ||
-      EVP_Digest(password.data(), password.size(), md, &len, EVP_sha256(), nullptr) != 1) {
-    return false;
-  }
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-  std::string want(sha256_hex);
-  for (char& c : want) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return hex.size() == want.size() && CRYPTO_memcmp(hex.data(), want.data(), hex.size()) == 0;
-}
-
-std::optional<std::string> decode_base64(std::string_view text) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    const int v = value(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
+// Loads the "libcrypto.so" and "libssl.so" civetweb can use with OpenSSL 3
+// (control/admin/civetweb_lib*_shim.cpp), from the build tree, else from where they are
+// installed. Loaded once, never unloaded.
+Result<void> load_openssl_shims() {
+  static const std::string problem = [] {
+    std::string why;
+    for (const char* lib : {"libcrypto", "libssl"}) {
+      const std::string name = fmt::format("librvoipd-civetweb-{}.so", lib);
+      bool loaded = false;
+      for (const char* dir : {RV_BUILD_DIR "/control", RV_PKGLIBDIR}) {
+        if (dlopen(fmt::format("{}/{}", dir, name).c_str(), RTLD_NOW | RTLD_GLOBAL) != nullptr) {
+          loaded = true;
+          break;
+        }
+      }
+      if (!loaded) {
+        why += fmt::format("{}cannot load {} from {}", why.empty() ? "" : "; ", name, RV_PKGLIBDIR);
+      }
     }
-  }
-  return out;
+    return why;
+  }();
+  if (problem.empty()) return {};
+  return make_error(ErrorCode::kIo,
+                    fmt::format("cannot serve the admin endpoint over TLS: {} (installed with "
+                                "rvoipd)",
+                                problem));
 }
+
+// Why civetweb did not start: a TLS file it could not use, or the address.
+Error start_error(const std::string& listen, bool tls, const std::string& problem) {
+  if (problem.starts_with("control.tls_")) {
+    return Error(ErrorCode::kConfig,
+                 fmt::format("cannot serve the admin endpoint over TLS: {}; the certificate and "
+                             "the key must be PEM files that belong together, the key unencrypted",
+                             problem));
+  }
+  if (tls && problem.find("SSL") != std::string::npos) {
+    return Error(ErrorCode::kIo,
+                 fmt::format("cannot serve the admin endpoint on {} over TLS ({})", listen,
+                             problem));
+  }
+  return Error(ErrorCode::kIo,
+               fmt::format("cannot serve metrics on {}: the address is in use or not local ({}); "
+                           "set control.metrics_listen to a free host:port",
+                           listen, problem.empty() ? "civetweb did not start" : problem));
+}
+
+// Anyone who can reach a non-loopback address can read the metrics without auth, and can read
+// the password on the wire without TLS.
+void warn_if_exposed(const std::string& listen, const std::string& host, const AdminHandlers& h) {
+  if (is_loopback_host(host)) return;
+  if (!h.auth) {
+    component_logger("admin")->warn(
+        "the admin endpoint on {} is reachable from other hosts and has no authentication; set "
+        "control.auth_user and control.auth_password_bcrypt (or _sha256), or bind a loopback "
+        "address",
+        listen);
+  }
+  if (!h.tls) {
+    component_logger("admin")->warn(
+        "the admin endpoint on {} is reachable from other hosts over plain HTTP: credentials and "
+        "metrics cross the network readable; set control.tls_cert_file and "
+        "control.tls_key_file, or bind a loopback address",
+        listen);
+  }
+}
+
+}  // namespace
 
 bool is_loopback_host(std::string_view host) {
   if (host == "localhost" || host == "::1") return true;
@@ -145,6 +141,7 @@ bool is_loopback_host(std::string_view host) {
 struct AdminServer::State {
   State(AdminHandlers handlers, const AdminOptions& options)
       : h(std::move(handlers)), throttle(options.throttle) {
+    if (h.auth) auth.emplace(*h.auth);
     routes = {
         {"/metrics", "Prometheus metrics (text format 0.0.4), collected on each scrape",
          [this] { return metrics(); }},
@@ -174,6 +171,10 @@ struct AdminServer::State {
     w.counter("rvoip_admin_auth_refused_total",
               "Admin requests refused (429) while their client backs off after wrong credentials",
               {}, double(throttle.refused()));
+    w.counter("rvoip_admin_auth_bcrypt_checks_total",
+              "Admin passwords checked with bcrypt (right credentials are cached, so a scraper "
+              "costs one)",
+              {}, double(auth ? auth->bcrypt_checks() : 0));
     for (auto& f : w.take()) families.push_back(std::move(f));
     return {200, "text/plain; version=0.0.4; charset=utf-8",
             prometheus::TextSerializer().Serialize(families)};
@@ -198,7 +199,7 @@ struct AdminServer::State {
                      head, fmt::format("Retry-After: {}\r\n", secs));
       return 429;
     }
-    switch (check_credentials(*h.auth, mg_get_header(conn, "Authorization"))) {
+    switch (auth->check(mg_get_header(conn, "Authorization"))) {
       case Credentials::kRight: throttle.succeeded(client); return 0;
       case Credentials::kWrong: throttle.failed(client, now); break;
       case Credentials::kMissing: break;  // a client's first try, not a guess
@@ -233,9 +234,51 @@ struct AdminServer::State {
     return r.status;
   }
 
+  // civetweb's init_ssl: loads the certificate chain and the key from their own files (its
+  // ssl_certificate option wants both in one file). False, with tls_error set, when they cannot
+  // be used.
+  bool load_certificate(SSL_CTX* ctx) {
+    const AdminTls& tls = *h.tls;
+    const auto fail = [&](const char* key, const std::string& file) {
+      char reason[256] = "unknown error";
+      if (const unsigned long e = ERR_peek_last_error(); e != 0) {
+        ERR_error_string_n(e, reason, sizeof(reason));
+      }
+      ERR_clear_error();
+      std::lock_guard lock(log_mu);
+      tls_error = fmt::format("{}: cannot use '{}' ({})", key, file, reason);
+      return false;
+    };
+    // civetweb's ssl_protocol_version already refuses SSL and TLS 1.0/1.1; this says it again in
+    // OpenSSL's own terms.
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1) {
+      return fail("control.tls_cert_file", tls.cert_file);
+    }
+    if (SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1) {
+      return fail("control.tls_cert_file", tls.cert_file);
+    }
+    // An encrypted key fails (named in the error) instead of prompting on a terminal.
+    SSL_CTX_set_default_passwd_cb(ctx, [](char*, int, int, void*) { return 0; });
+    if (SSL_CTX_use_PrivateKey_file(ctx, tls.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+      return fail("control.tls_key_file", tls.key_file);
+    }
+    return true;
+  }
+
+  // What civetweb reported while starting (why it could not bind or load TLS).
+  std::string start_problem() {
+    std::lock_guard lock(log_mu);
+    return tls_error.empty() ? civet_error : tls_error;
+  }
+
   AdminHandlers h;
+  std::optional<AdminAuth> auth;
   AuthThrottle throttle;
   std::vector<AdminRoute> routes;
+  std::mutex log_mu;  // guards the two below, written from civetweb's threads
+  std::string tls_error;
+  std::string civet_error;
 };
 
 Result<std::unique_ptr<AdminServer>> AdminServer::start(const std::string& listen,
@@ -251,49 +294,71 @@ Result<std::unique_ptr<AdminServer>> AdminServer::start(const std::string& liste
   const std::string bind = host.find(':') != std::string::npos
                                ? fmt::format("[{}]:{}", host, port)
                                : fmt::format("{}:{}", host, port);
+  const bool tls = handlers.tls.has_value();
+  if (tls) {
+    if (auto loaded = load_openssl_shims(); !loaded) return std::unexpected(loaded.error());
+  }
   std::unique_ptr<AdminServer> s(new AdminServer());
   s->state_ = std::make_unique<State>(std::move(handlers), options);
   // No linger: close() returns at once and the kernel finishes sending, so a slow reader never
-  // holds a worker. Keep-alive off: a connection carries one request.
-  const std::vector<std::string> civet = {
-      "listening_ports", bind,
+  // holds a worker. Keep-alive off: a connection carries one request. With TLS the port ("s"
+  // suffix) speaks HTTPS only; ssl_protocol_version 4 is TLS 1.2 and later.
+  std::vector<std::string> civet = {
+      "listening_ports", tls ? bind + "s" : bind,
       "num_threads", std::to_string(options.threads),
       "connection_queue", std::to_string(options.queue),
       "listen_backlog", std::to_string(options.backlog),
       "request_timeout_ms", std::to_string(options.header_timeout.count()),
       "enable_keep_alive", "no",
   };
+  if (tls) civet.insert(civet.end(), {"ssl_protocol_version", "4"});
   // Every request goes through begin_request, installed before civetweb binds: there is no
   // instant in which the port answers without the routes (a request handler registered after
   // start would leave one, and civetweb answers 404 in it). civetweb passes the CivetServer as
   // the context's user data; its UserContext is our State.
+  static constexpr auto state_of = [](const void* civet_server) {
+    const auto* server = static_cast<const CivetServer*>(civet_server);
+    return static_cast<State*>(const_cast<void*>(server->getUserContext()));
+  };
   CivetCallbacks callbacks{};
   callbacks.begin_request = [](mg_connection* conn) -> int {
-    const auto* server = static_cast<const CivetServer*>(mg_get_request_info(conn)->user_data);
-    return static_cast<State*>(const_cast<void*>(server->getUserContext()))->serve(conn);
+    return state_of(mg_get_request_info(conn)->user_data)->serve(conn);
   };
+  // civetweb's own errors (bind, TLS set-up, handshakes) are logged at debug level; the first
+  // kilobyte is kept for the start error.
+  callbacks.log_message = [](const mg_connection* conn, const char* message) -> int {
+    State* state = state_of(mg_get_user_data(mg_get_context(conn)));
+    {
+      std::lock_guard lock(state->log_mu);
+      if (state->civet_error.size() < 1024) {
+        state->civet_error += (state->civet_error.empty() ? "" : "; ") + std::string(message);
+      }
+    }
+    component_logger("admin")->debug("civetweb: {}", message);
+    return 1;
+  };
+  if (tls) {
+    callbacks.init_ssl = [](void* ssl_ctx, void* civet_server) -> int {
+      return state_of(civet_server)->load_certificate(static_cast<SSL_CTX*>(ssl_ctx)) ? 1 : -1;
+    };
+  }
   try {
     s->server_ = std::make_unique<CivetServer>(civet, &callbacks, s->state_.get());
-  } catch (const std::exception& e) {
-    return make_error(ErrorCode::kIo,
-                      fmt::format("cannot serve metrics on {}: the address is in use or not "
-                                  "local ({}); set control.metrics_listen to a free host:port",
-                                  listen, e.what()));
+  } catch (const std::exception&) {
+    return std::unexpected(start_error(listen, tls, s->state_->start_problem()));
   }
   s->wake_host_ = host;
   s->wake_port_ = port;
-  if (!s->state_->h.auth && !is_loopback_host(host)) {
-    component_logger("admin")->warn(
-        "the admin endpoint on {} is reachable from other hosts and has no authentication; set "
-        "control.auth_user and control.auth_password_sha256, or bind a loopback address",
-        listen);
-  }
+  warn_if_exposed(listen, host, s->state_->h);
   return s;
 }
 
 const std::vector<AdminRoute>& AdminServer::routes() const noexcept { return state_->routes; }
 uint64_t AdminServer::auth_failures() const { return state_->throttle.failures(); }
 uint64_t AdminServer::auth_refused() const { return state_->throttle.refused(); }
+uint64_t AdminServer::auth_bcrypt_checks() const {
+  return state_->auth ? state_->auth->bcrypt_checks() : 0;
+}
 
 AdminServer::~AdminServer() {
   if (!server_) return;

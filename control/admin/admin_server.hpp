@@ -7,8 +7,9 @@
 //   /help     the route table
 // Paths match exactly (a query string is ignored); anything else is 404. GET and HEAD (the
 // same answer without its body) are served, other methods get 405.
-// With AdminHandlers::auth, every request needs HTTP basic auth (else 401 + WWW-Authenticate);
-// wrong credentials are rate-limited per client (AuthThrottle, then 429 + Retry-After).
+// With AdminHandlers::auth, every request needs HTTP basic auth (else 401 + WWW-Authenticate;
+// AdminAuth checks it); wrong credentials are rate-limited per client (AuthThrottle, then 429 +
+// Retry-After). With AdminHandlers::tls the endpoint speaks HTTPS only, TLS 1.2 or later.
 // Idle or slow clients cannot starve probes: many workers, a short header timeout, and a
 // bounded queue of accepted connections (AdminOptions). Handlers run on civetweb's threads
 // (control plane).
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "control/admin/admin_auth.hpp"
 #include "control/admin/auth_throttle.hpp"
 #include "control/metrics/metrics_registry.hpp"
 #include "events/error.hpp"
@@ -34,12 +36,10 @@ struct HealthReport {
   std::string json;
 };
 
-// HTTP basic auth: every endpoint answers 401 without `user` and a password whose SHA-256 is
-// `password_sha256` (64 hex digits).
-struct BasicAuth {
-  std::string user;
-  std::string password_sha256;
-  bool probes_open = false;  // /health and /ready answer without credentials (load balancers)
+// HTTPS for the admin endpoint: PEM files, read when the server starts.
+struct AdminTls {
+  std::string cert_file;  // the certificate, then any intermediate certificates
+  std::string key_file;   // its private key (unencrypted)
 };
 
 struct AdminHandlers {
@@ -47,6 +47,7 @@ struct AdminHandlers {
   std::function<HealthReport()> health;
   std::function<bool()> ready;
   std::optional<BasicAuth> auth;  // none: open (the endpoint binds loopback by default)
+  std::optional<AdminTls> tls;    // none: plain HTTP
 };
 
 // What a route answers to GET.
@@ -78,20 +79,15 @@ struct AdminOptions {
   AuthThrottle::Options throttle;
 };
 
-// True when `password`'s SHA-256, in hex, equals `sha256_hex` (case-insensitive, constant time).
-bool password_matches(std::string_view password, std::string_view sha256_hex);
-// True when `text` is 64 hex digits.
-bool is_sha256_hex(std::string_view text);
-// Decodes standard base64; nullopt when malformed.
-std::optional<std::string> decode_base64(std::string_view text);
 // True when `host` (as in control.metrics_listen, IPv6 without brackets) is a loopback address
 // (127.0.0.0/8, ::1) or "localhost".
 bool is_loopback_host(std::string_view host);
 
 class AdminServer {
  public:
-  // Binds `listen` ("host:port"). The error names the address and says what to change. Logs a
-  // warning when the address is not loopback and no auth is configured.
+  // Binds `listen` ("host:port"), over TLS when handlers.tls is set. The error names the address
+  // or the TLS file and says what to change. When the address is not loopback, logs a warning
+  // for each of no auth and no TLS.
   static Result<std::unique_ptr<AdminServer>> start(const std::string& listen,
                                                     AdminHandlers handlers,
                                                     AdminOptions options = {});
@@ -102,6 +98,8 @@ class AdminServer {
   // Requests with wrong credentials, and requests refused (429) while a client backs off.
   uint64_t auth_failures() const;
   uint64_t auth_refused() const;
+  // bcrypt computations (auth checks the cache of right credentials did not answer).
+  uint64_t auth_bcrypt_checks() const;
 
  private:
   AdminServer() = default;

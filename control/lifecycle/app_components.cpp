@@ -91,12 +91,17 @@ ComponentSpec admin(Runtime& rt) {
                     [&rt] { return rt.lifecycle.state() == LifecycleState::kLive; }};
     if (!cfg->control.auth_user.empty()) {
       h.auth = BasicAuth{cfg->control.auth_user, cfg->control.auth_password_sha256,
-                         cfg->control.auth_probes_open};
+                         cfg->control.auth_probes_open, cfg->control.auth_password_bcrypt};
     }
+    if (!cfg->control.tls_cert_file.empty()) {
+      h.tls = AdminTls{cfg->control.tls_cert_file, cfg->control.tls_key_file};
+    }
+    const bool tls = h.tls.has_value();
     auto s = AdminServer::start(cfg->control.metrics_listen, std::move(h));
     if (!s) return std::unexpected(std::move(s.error()));
     rt.admin = std::move(*s);
-    component_logger("admin")->info("metrics on http://{}/metrics", cfg->control.metrics_listen);
+    component_logger("admin")->info("metrics on {}://{}/metrics", tls ? "https" : "http",
+                                    cfg->control.metrics_listen);
     return {};
   };
   c.stop = [&rt]() -> Result<void> {

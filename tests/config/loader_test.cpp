@@ -1,9 +1,9 @@
 #include "config/loader.hpp"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-
-#include <fmt/format.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -117,6 +117,129 @@ TEST(ConfigLoader, HashWithoutUser_IsRejected) {
   ASSERT_FALSE(c.has_value());
   EXPECT_EQ(c.error()[0].to_string(),
             "control.auth_user: required with control.auth_password_sha256");
+}
+
+// bcrypt of "s3cret" at cost 4, as htpasswd -nbBC 4 admin s3cret writes it.
+constexpr const char* kBcrypt = "$2y$04$WKcgPNn6C.3r4SMzgOE0m.Oh6gWNvRi5U0EVs5zV539meVPWLH9Ha";
+
+ConfigIssues load_issues(std::vector<std::string> sets) {
+  LoadRequest r;
+  r.sets = std::move(sets);
+  auto c = load_config(r);
+  return c.has_value() ? ConfigIssues{} : c.error();
+}
+
+TEST(ConfigLoader, BcryptPassword_IsAcceptedWithAUser) {
+  LoadRequest r;
+  r.sets = {"control.auth_user=admin", std::string("control.auth_password_bcrypt=") + kBcrypt};
+  auto c = load_config(r);
+  ASSERT_TRUE(c.has_value()) << to_error(c.error()).message();
+  EXPECT_EQ(c->control.auth_password_bcrypt, kBcrypt);
+  std::string b = kBcrypt;
+  b[2] = 'b';  // $2b$, as Python's bcrypt writes it
+  EXPECT_THAT(load_issues({"control.auth_user=admin", "control.auth_password_bcrypt=" + b}),
+              SizeIs(0));
+}
+
+TEST(ConfigLoader, NotABcryptHash_IsRejectedAtItsKey) {
+  const std::string cut = std::string(kBcrypt).substr(0, 59);
+  std::string cost = kBcrypt;
+  cost[5] = '3';  // cost 03
+  const std::vector<std::string> bads = {std::string(64, 'a'),
+                                         cut,
+                                         "$1$abc$def",
+                                         "$2x$" + std::string(kBcrypt).substr(4),
+                                         cost,
+                                         "admin:" + std::string(kBcrypt)};
+  for (const std::string& bad : bads) {
+    const auto issues =
+        load_issues({"control.auth_user=admin", "control.auth_password_bcrypt=" + bad});
+    ASSERT_THAT(issues, SizeIs(1)) << bad;
+    EXPECT_THAT(issues[0].to_string(),
+                HasSubstr("control.auth_password_bcrypt: expected a bcrypt hash"))
+        << bad;
+  }
+}
+
+TEST(ConfigLoader, Sha256AndBcryptBoth_AreRejected) {
+  const auto issues = load_issues({"control.auth_user=admin",
+                                   "control.auth_password_sha256=" + std::string(64, 'a'),
+                                   std::string("control.auth_password_bcrypt=") + kBcrypt});
+  ASSERT_THAT(issues, SizeIs(1));
+  EXPECT_THAT(issues[0].to_string(),
+              HasSubstr("control.auth_password_bcrypt: set either control.auth_password_sha256 "
+                        "or control.auth_password_bcrypt, not both"));
+}
+
+TEST(ConfigLoader, BcryptWithoutUser_IsRejected) {
+  const auto issues = load_issues({std::string("control.auth_password_bcrypt=") + kBcrypt});
+  ASSERT_THAT(issues, SizeIs(1));
+  EXPECT_EQ(issues[0].to_string(), "control.auth_user: required with control.auth_password_bcrypt");
+}
+
+class TlsFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           fmt::format("rv-config-tls-{}-{}", getpid(),
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "cert.pem") << "-----BEGIN CERTIFICATE-----\n";
+    std::ofstream(dir_ / "key.pem") << "-----BEGIN PRIVATE KEY-----\n";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string path(const char* name) const { return (dir_ / name).string(); }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(TlsFiles, CertAndKey_AreAccepted) {
+  LoadRequest r;
+  r.sets = {"control.tls_cert_file=" + path("cert.pem"), "control.tls_key_file=" + path("key.pem")};
+  auto c = load_config(r);
+  ASSERT_TRUE(c.has_value()) << to_error(c.error()).message();
+  EXPECT_EQ(c->control.tls_cert_file, path("cert.pem"));
+  EXPECT_EQ(c->control.tls_key_file, path("key.pem"));
+}
+
+TEST_F(TlsFiles, OneWithoutTheOther_IsRejectedAtTheMissingKey) {
+  auto issues = load_issues({"control.tls_cert_file=" + path("cert.pem")});
+  ASSERT_THAT(issues, SizeIs(1));
+  EXPECT_THAT(issues[0].to_string(),
+              HasSubstr("control.tls_key_file: required with control.tls_cert_file"));
+  issues = load_issues({"control.tls_key_file=" + path("key.pem")});
+  ASSERT_THAT(issues, SizeIs(1));
+  EXPECT_THAT(issues[0].to_string(),
+              HasSubstr("control.tls_cert_file: required with control.tls_key_file"));
+}
+
+TEST_F(TlsFiles, MissingOrUnreadableFile_IsRejectedWithItsKeyAndPath) {
+  auto issues = load_issues(
+      {"control.tls_cert_file=" + path("cert.pem"), "control.tls_key_file=" + path("nope.pem")});
+  ASSERT_THAT(issues, SizeIs(1));
+  EXPECT_EQ(issues[0].to_string(), "control.tls_key_file: cannot read '" + path("nope.pem") +
+                                       "': No such file or directory");
+  issues = load_issues(
+      {"control.tls_cert_file=" + dir_.string(), "control.tls_key_file=" + path("key.pem")});
+  ASSERT_THAT(issues, SizeIs(1));
+  EXPECT_THAT(issues[0].to_string(),
+              HasSubstr("control.tls_cert_file: '" + dir_.string() + "' is not a regular file"));
+  if (geteuid() != 0) {  // root reads any file
+    std::filesystem::permissions(path("key.pem"), std::filesystem::perms::none);
+    issues = load_issues(
+        {"control.tls_cert_file=" + path("cert.pem"), "control.tls_key_file=" + path("key.pem")});
+    ASSERT_THAT(issues, SizeIs(1));
+    EXPECT_THAT(issues[0].to_string(), HasSubstr("Permission denied"));
+  }
+}
+
+TEST(ConfigSchema, AdminTlsAndBcryptKeys_NeedARestart) {
+  for (const char* key :
+       {"control.tls_cert_file", "control.tls_key_file", "control.auth_password_bcrypt"}) {
+    const FieldSpec* f = find_field(key);
+    ASSERT_NE(f, nullptr) << key;
+    EXPECT_FALSE(f->reloadable) << key;
+  }
 }
 
 TEST(ConfigLoader, RejectedKey_IsNotBlamedAgainByACrossKeyRule) {

@@ -1,6 +1,7 @@
 // The admin HTTP endpoint over real sockets: idle connections do not starve probes, exact routes
-// from one table with /help generated from it, HEAD, the basic auth scheme in any case, rate
-// limiting of wrong passwords, and the warning for an open non-loopback bind.
+// from one table with /help generated from it, HEAD, the basic auth scheme in any case, bcrypt
+// passwords and their cache, rate limiting of wrong passwords, HTTPS (TLS 1.2+ only), and the
+// warnings for a non-loopback bind without auth or without TLS.
 
 #include "control/admin/admin_server.hpp"
 
@@ -8,16 +9,20 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "control/logging/logging.hpp"
 #include "tests/support/loopback.hpp"
+#include "tests/support/tls_client.hpp"
 
 namespace rv::control {
 namespace {
@@ -33,31 +38,24 @@ using namespace std::chrono_literals;
 // printf s3cret | sha256sum
 constexpr const char* kS3cretSha256 =
     "1ec1c26b50d5d3c58d9583181af8076655fe00756bf7285940ba3670f99fcba0";
+// bcrypt of "s3cret" at cost 4, as htpasswd -nbBC 4 admin s3cret writes it.
+constexpr const char* kS3cretBcrypt =
+    "$2y$04$WKcgPNn6C.3r4SMzgOE0m.Oh6gWNvRi5U0EVs5zV539meVPWLH9Ha";
 
-struct Response {
-  int status = 0;  // 0: no answer within the receive timeout
-  std::string headers;
-  std::string body;
-};
+using Response = test::HttpAnswer;  // status 0: no answer within the receive timeout
 
 // Sends `request` as is and reads the whole answer (the server closes the connection).
 Response exchange(uint16_t port, const std::string& request,
                   std::chrono::milliseconds timeout = 10s) {
-  Response r;
   const int fd = connect_loopback(port, timeout);
-  if (fd < 0) return r;
+  if (fd < 0) return {};
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
   std::string raw;
   char buf[4096];
   ssize_t n = 0;
   while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) raw.append(buf, static_cast<std::size_t>(n));
   close(fd);
-  const auto end = raw.find("\r\n\r\n");
-  if (!raw.starts_with("HTTP/1.1 ") || end == std::string::npos) return r;
-  r.status = std::stoi(raw.substr(9, 3));
-  r.headers = raw.substr(0, end + 2);
-  r.body = raw.substr(end + 4);
-  return r;
+  return test::parse_http_answer(raw);
 }
 
 Response request(uint16_t port, const std::string& method, const std::string& path,
@@ -76,13 +74,13 @@ const std::string kWrong = "YWRtaW46d3Jvbmc=";  // admin:wrong
 class AdminServerTest : public ::testing::Test {
  protected:
   void start(std::optional<BasicAuth> auth = std::nullopt, AdminOptions options = {},
-             const std::string& host = "127.0.0.1") {
+             const std::string& host = "127.0.0.1", std::optional<AdminTls> tls = std::nullopt) {
     registry_.add([](MetricsWriter& w) { w.counter("rvoip_test_total", "A test counter", {}, 7); });
     AdminHandlers h{&registry_,
                     [] {
                       return HealthReport{200, R"({"status":"ok"})"};
                     },
-                    [this] { return ready_.load(); }, std::move(auth)};
+                    [this] { return ready_.load(); }, std::move(auth), std::move(tls)};
     port_ = pick_port();
     auto s = AdminServer::start(host + ":" + std::to_string(port_), std::move(h), options);
     ASSERT_TRUE(s.has_value()) << s.error().to_string();
@@ -306,6 +304,104 @@ TEST_F(AdminServerTest, LoopbackBindOrAuth_NoWarning) {
   server_.reset();
   start(BasicAuth{"admin", kS3cretSha256}, {}, "0.0.0.0");
   EXPECT_THAT(log.text(), Not(HasSubstr("no authentication")));
+}
+
+TEST_F(AdminServerTest, Bcrypt_RightPassword200WrongPassword401) {
+  start(BasicAuth{"admin", "", false, kS3cretBcrypt});
+  EXPECT_EQ(request(port_, "GET", "/metrics", basic("Basic", kRight)).status, 200);
+  EXPECT_EQ(request(port_, "GET", "/metrics", basic("Basic", kWrong)).status, 401);
+  EXPECT_EQ(request(port_, "GET", "/metrics").status, 401);
+}
+
+TEST_F(AdminServerTest, Bcrypt_TwoRightRequestsComputeBcryptOnce) {
+  start(BasicAuth{"admin", "", false, kS3cretBcrypt});
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kRight)).status, 200);
+  const auto r = request(port_, "GET", "/metrics", basic("Basic", kRight));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(server_->auth_bcrypt_checks(), 1u);
+  EXPECT_THAT(r.body, HasSubstr("rvoip_admin_auth_bcrypt_checks_total 1"));
+}
+
+// A self-signed certificate in a directory of its own, removed afterwards.
+class AdminServerTlsTest : public AdminServerTest {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("rv-admin-tls-" + std::to_string(getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_ / "other");
+    pem_ = test::write_self_signed_certificate(dir_);
+  }
+  void TearDown() override {
+    server_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+  void start_tls(const std::string& host = "127.0.0.1") {
+    start(BasicAuth{"admin", "", false, kS3cretBcrypt}, {}, host,
+          AdminTls{pem_.cert_file, pem_.key_file});
+  }
+  test::HttpAnswer https_get(const std::string& path, const std::string& headers = "",
+                             int max_version = 0) {
+    return test::https_request(
+        port_, "GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + headers + "\r\n",
+        pem_.cert_file, max_version);
+  }
+
+  std::filesystem::path dir_;
+  test::PemFiles pem_;
+};
+
+TEST_F(AdminServerTlsTest, HttpsGetMetricsWithAuth_Succeeds) {
+  start_tls();
+  const auto r = https_get("/metrics", basic("Basic", kRight));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_THAT(r.body, HasSubstr("rvoip_test_total 7"));
+  EXPECT_EQ(https_get("/metrics").status, 401);
+  EXPECT_EQ(https_get("/metrics", basic("Basic", kWrong)).status, 401);
+}
+
+TEST_F(AdminServerTlsTest, PlainHttpToTheTlsPort_GetsNoHttpAnswer) {
+  start_tls();
+  EXPECT_EQ(request(port_, "GET", "/ready", basic("Basic", kRight)).status, 0);
+  EXPECT_EQ(https_get("/ready", basic("Basic", kRight)).status, 200) << "still serving HTTPS";
+}
+
+TEST_F(AdminServerTlsTest, Tls11Client_IsRefusedTls12Served) {
+  start_tls();
+  EXPECT_EQ(https_get("/ready", basic("Basic", kRight), TLS1_1_VERSION).status, 0);
+  EXPECT_EQ(https_get("/ready", basic("Basic", kRight), TLS1_2_VERSION).status, 200);
+}
+
+TEST_F(AdminServerTlsTest, KeyOfAnotherCertificate_StartFailsNamingTheKey) {
+  const auto other = test::write_self_signed_certificate(dir_ / "other");
+  AdminHandlers h{&registry_, [] { return HealthReport{}; }, [] { return true; }, std::nullopt,
+                  AdminTls{pem_.cert_file, other.key_file}};
+  const auto s = AdminServer::start("127.0.0.1:" + std::to_string(pick_port()), std::move(h));
+  ASSERT_FALSE(s.has_value());
+  EXPECT_THAT(s.error().to_string(),
+              HasSubstr("control.tls_key_file: cannot use '" + other.key_file));
+}
+
+TEST_F(AdminServerTlsTest, CertificateNotPem_StartFailsNamingTheCertificate) {
+  const std::string junk = (dir_ / "junk.pem").string();
+  std::ofstream(junk) << "not a certificate\n";
+  AdminHandlers h{&registry_, [] { return HealthReport{}; }, [] { return true; }, std::nullopt,
+                  AdminTls{junk, pem_.key_file}};
+  const auto s = AdminServer::start("127.0.0.1:" + std::to_string(pick_port()), std::move(h));
+  ASSERT_FALSE(s.has_value());
+  EXPECT_THAT(s.error().to_string(), HasSubstr("control.tls_cert_file: cannot use '" + junk));
+}
+
+TEST_F(AdminServerTlsTest, NonLoopbackBind_WarnsWithoutTlsOnly) {
+  AdminLog log;
+  start(BasicAuth{"admin", kS3cretSha256}, {}, "0.0.0.0");
+  EXPECT_THAT(log.text(), HasSubstr("reachable from other hosts over plain HTTP"));
+  EXPECT_THAT(log.text(), Not(HasSubstr("no authentication")));
+  server_.reset();
+  AdminLog tls_log;
+  start_tls("0.0.0.0");
+  EXPECT_EQ(https_get("/ready", basic("Basic", kRight)).status, 200);
+  EXPECT_THAT(tls_log.text(), Not(HasSubstr("reachable from other hosts")));
 }
 
 TEST(AdminLoopback, IsLoopbackHost) {

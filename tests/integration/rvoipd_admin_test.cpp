@@ -1,5 +1,5 @@
 // The admin endpoint of the real rvoipd: idle connections do not block probes, exact routes,
-// HEAD, and the warning for a non-loopback bind without auth.
+// HEAD, the warning for a non-loopback bind without auth, and HTTPS with a bcrypt password.
 
 #include <arpa/inet.h>
 #include <gmock/gmock.h>
@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include "tests/support/process.hpp"
+#include "tests/support/tls_client.hpp"
 
 namespace rv::test {
 namespace {
@@ -99,6 +101,42 @@ TEST(RvoipdAdmin, NonLoopbackBindWithoutAuth_WarnsAtStart) {
   ASSERT_TRUE(await_ready(port)) << rvoipd.err();
   stop(rvoipd);
   EXPECT_THAT(rvoipd.err(), HasSubstr("reachable from other hosts and has no authentication"));
+}
+
+TEST(RvoipdAdmin, TlsAndBcrypt_HttpsOnlyWithTheRightPasswordCheckedOnce) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("rv-rvoipd-admin-tls-" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const PemFiles pem = write_self_signed_certificate(dir);
+  const uint16_t port = pick_port();
+  // bcrypt of "s3cret" at cost 4, as htpasswd -nbBC 4 admin s3cret writes it.
+  Child rvoipd(
+      {rvoipd_path(), "--set", "control.metrics_listen=0.0.0.0:" + std::to_string(port), "--set",
+       "control.auth_user=admin", "--set",
+       "control.auth_password_bcrypt=$2y$04$WKcgPNn6C.3r4SMzgOE0m.Oh6gWNvRi5U0EVs5zV539meVPWLH9Ha",
+       "--set", "control.tls_cert_file=" + pem.cert_file, "--set",
+       "control.tls_key_file=" + pem.key_file, "--", "--vdev=net_null0"});
+  const auto get = [&](const std::string& path, const std::string& credentials) {
+    return https_request(port,
+                         "GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAuthorization: Basic " +
+                             credentials + "\r\n\r\n",
+                         pem.cert_file);
+  };
+  const std::string right = "YWRtaW46czNjcmV0";  // admin:s3cret
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (get("/ready", right).status != 200 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto metrics = get("/metrics", right);
+  EXPECT_EQ(metrics.status, 200) << rvoipd.err();
+  // Every request above carried the right password: bcrypt ran once, the cache answered the rest.
+  EXPECT_THAT(metrics.body, HasSubstr("rvoip_admin_auth_bcrypt_checks_total 1\n"));
+  EXPECT_EQ(get("/metrics", "YWRtaW46d3Jvbmc=").status, 401);  // admin:wrong
+  EXPECT_EQ(http_get(port, "/ready").status, 0) << "plain HTTP on the TLS port";
+  stop(rvoipd);
+  EXPECT_THAT(rvoipd.err(), HasSubstr("metrics on https://"));
+  EXPECT_THAT(rvoipd.err(), ::testing::Not(HasSubstr("reachable from other hosts")));
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

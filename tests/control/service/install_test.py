@@ -22,7 +22,7 @@ import subprocess
 import sys
 import tempfile
 
-build, source, bindir, etc, datadir, mandir, libdir = sys.argv[1:8]
+build, source, bindir, etc, datadir, mandir, libdir, pkglibdir = sys.argv[1:9]
 failures = []
 
 
@@ -53,6 +53,9 @@ def check_files(dest):
         "dashboard": f"{datadir}/rvoipd/grafana-dashboard.json",
         "alert rules": f"{datadir}/rvoipd/rvoip-alerts.yml",
         "completion": f"{datadir}/bash-completion/completions/rvoipd",
+        # civetweb's TLS with OpenSSL 3 (control/admin/civetweb_lib*_shim.cpp)
+        "libcrypto shim": f"{pkglibdir}/librvoipd-civetweb-libcrypto.so",
+        "libssl shim": f"{pkglibdir}/librvoipd-civetweb-libssl.so",
     }
     for what, path in files.items():
         expect(os.path.isfile(installed(dest, path)), f"{what} not installed at {path}")
