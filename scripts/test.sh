@@ -41,6 +41,7 @@ if [ -z "${RVOIP_SKIP_ASAN:-}" ] && [ $# -eq 0 ]; then
   ninja -C "$asan"
   # Sanitized code runs a few times slower: the same per-test limits, tripled.
   ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1} \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     meson test -C "$asan" --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 3
   echo "test.sh: sanitizer build and tests done in $(( $(date +%s) - start )) s"

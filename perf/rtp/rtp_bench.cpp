@@ -3,6 +3,10 @@
 // would), in bursts of 32 like an rx poll. The cost must stay flat from 1 K to 200 K streams
 // (issue 6: <= 1.5x). Baseline in the same binary: the obvious design, std::unordered_map from
 // (5-tuple, SSRC) to the same RtpStats, one packet at a time.
+// BM_Rtp_PacketHashes/keyed:K — the hashes one RTP packet costs on the way through an lcore
+// (steering: the canonical 5-tuple; the learned-endpoint check: the destination endpoint; the
+// stream table: 5-tuple + SSRC): K=1 keyed as shipped (flow_key.hpp), K=0 DPDK's unkeyed CRC32C
+// on the same bytes. (keyed - crc) / Update ns per packet is what keying costs (issue 14: <= 5 %).
 // Run: build-media/perf/rtp/rtp_bench
 
 #include <benchmark/benchmark.h>
@@ -13,6 +17,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <rte_hash_crc.h>
+
+#include "dataplane/flow_key.hpp"
 #include "planes/media/media_plane.hpp"
 
 namespace {
@@ -164,6 +171,31 @@ void BM_Rtp_BurstFillOnly(benchmark::State& state) {
   report(state, packets);
 }
 
+void BM_Rtp_PacketHashes(benchmark::State& state) {
+  const bool keyed = state.range(0) != 0;
+  std::vector<FlowKey> flows;
+  for (uint32_t i = 0; i < 1024; ++i) flows.push_back(key_of(i));
+  std::size_t i = 0;
+  for (auto _ : state) {
+    const FlowKey& f = flows[i++ & 1023];
+    const uint32_t ssrc = static_cast<uint32_t>(i);
+    uint64_t steer, endpoint, stream;
+    if (keyed) {
+      steer = rv::dataplane::hash_flow(f);
+      endpoint = rv::dataplane::hash_endpoint(f.dst);
+      stream = rv::dataplane::hash_flow_with(f, ssrc);
+    } else {
+      steer = rte_hash_crc(&f, sizeof(f), 0);
+      endpoint = rte_hash_crc(&f.dst, sizeof(f.dst), 0);
+      stream = rte_hash_crc(&f, sizeof(f), ssrc);
+    }
+    benchmark::DoNotOptimize(steer);
+    benchmark::DoNotOptimize(endpoint);
+    benchmark::DoNotOptimize(stream);
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()));
+}
+
 }  // namespace
 
 BENCHMARK(BM_Rtp_Update)->ArgName("streams")->Arg(1000)->Arg(10000)->Arg(100000)->Arg(200000);
@@ -174,5 +206,6 @@ BENCHMARK(BM_Rtp_UnorderedMapBaseline)
     ->Arg(100000)
     ->Arg(200000);
 BENCHMARK(BM_Rtp_BurstFillOnly)->ArgName("streams")->Arg(1000);
+BENCHMARK(BM_Rtp_PacketHashes)->ArgName("keyed")->Arg(0)->Arg(1);
 
 BENCHMARK_MAIN();

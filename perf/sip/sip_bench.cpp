@@ -7,6 +7,11 @@
 //                               messages
 //   BM_Sip_Baseline_NaiveParseInvite  the obvious design in the same binary: std::string lines and
 //                               a std::map of lower-cased header names (allocates per message)
+//   BM_Sip_MessageHashes/keyed:K  the hashes the plane computes per message (Call-ID table slot
+//                               and the 8-field retransmission fingerprint, call_tracker.cpp):
+//                               K=1 keyed SipHash-1-3 as shipped, K=0 DPDK's unkeyed CRC32C on
+//                               the same bytes. (keyed - crc) / PlaneCall ns per message is what
+//                               keying costs the plane (issue 14: <= 5 %).
 // Peer figure (not runnable here): PJSIP publishes about 14 us per message; target <= 500 ns per
 // INVITE (issue 5). The counters print both ratios.
 // Run: build-sip/perf/sip/sip_bench [--benchmark_filter=Parse]
@@ -19,6 +24,9 @@
 #include <string>
 #include <vector>
 
+#include <rte_hash_crc.h>
+
+#include "dataplane/flow_key.hpp"
 #include "planes/signaling/signaling_plane.hpp"
 #include "planes/signaling/sip_parser.hpp"
 
@@ -201,6 +209,28 @@ void BM_Sip_PlaneCall(benchmark::State& state) {
   state.counters["calls_answered"] = double(plane.counters().call_count(CallResult::kAnswered));
 }
 BENCHMARK(BM_Sip_PlaneCall);
+
+// The byte strings one message is hashed over, chained as call_tracker.cpp chains them.
+void BM_Sip_MessageHashes(benchmark::State& state) {
+  const bool keyed = state.range(0) != 0;
+  const std::vector<std::string> fields = {"bench-1234@192.0.2.101", "INVITE", "INVITE",
+                                           "z9hG4bK776asdhds0", "", "9fxced76sl"};
+  const uint64_t numbers[] = {314159ull << 1 | 1, 0};
+  const auto hash = [keyed](const void* p, std::size_t n, uint64_t seed) {
+    return keyed ? rv::dataplane::hash_bytes(p, n, seed)
+                 : rte_hash_crc(p, static_cast<uint32_t>(n), static_cast<uint32_t>(seed));
+  };
+  for (auto _ : state) {
+    uint64_t slot = hash(fields[0].data(), fields[0].size(), 0);
+    uint64_t h = 0;
+    for (const auto& f : fields) h = hash(f.data(), f.size(), h * 0x9e3779b97f4a7c15ull + f.size());
+    for (const uint64_t v : numbers) h = hash(&v, sizeof(v), h);
+    benchmark::DoNotOptimize(slot);
+    benchmark::DoNotOptimize(h);
+  }
+  state.SetItemsProcessed(int64_t(state.iterations()));
+}
+BENCHMARK(BM_Sip_MessageHashes)->ArgName("keyed")->Arg(0)->Arg(1);
 
 }  // namespace
 
